@@ -1,0 +1,74 @@
+package paygate
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+
+	"github.com/paygate/caddy-paygate/signers"
+	"github.com/paygate/caddy-paygate/transform"
+)
+
+func init() {
+	caddy.RegisterModule(Razorpay{})
+}
+
+// Razorpay is the http.paygate.gateways.razorpay module: Razorpay Orders with
+// HTTP Basic key_id:key_secret.
+type Razorpay struct {
+	transform.Razorpay
+	// KeyID is the API key id (rzp_test_… / rzp_live_…); a placeholder such as {env.RAZORPAY_KEY_ID}.
+	KeyID string `json:"key_id,omitempty"`
+	// KeySecret is the API key secret; write it as {env.*} or {file.*}.
+	KeySecret string `json:"key_secret,omitempty"`
+
+	signer *signers.Basic
+}
+
+// CaddyModule returns the Caddy module information.
+func (Razorpay) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.paygate.gateways.razorpay",
+		New: func() caddy.Module { return new(Razorpay) },
+	}
+}
+
+// Provision resolves the credentials once.
+func (g *Razorpay) Provision(ctx caddy.Context) error {
+	logger := ctx.Logger()
+	id, err := secret(logger, "razorpay", "key_id", g.KeyID)
+	if err != nil {
+		return err
+	}
+	sec, err := secret(logger, "razorpay", "key_secret", g.KeySecret)
+	if err != nil {
+		return err
+	}
+	g.signer = signers.NewBasic(id, sec)
+	return nil
+}
+
+// Authorize sets Basic key_id:key_secret.
+func (g *Razorpay) Authorize(_ context.Context, h http.Header, _ *transform.Request) error {
+	g.signer.Sign(h)
+	return nil
+}
+
+func (g *Razorpay) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
+	switch d.Val() {
+	case "key_id":
+		return true, stringOption(d, &g.KeyID)
+	case "key_secret":
+		return true, stringOption(d, &g.KeySecret)
+	}
+	return false, nil
+}
+
+// Interface guards
+var (
+	_ Gateway           = (*Razorpay)(nil)
+	_ caddy.Provisioner = (*Razorpay)(nil)
+	_ optionUnmarshaler = (*Razorpay)(nil)
+)

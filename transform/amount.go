@@ -1,0 +1,131 @@
+package transform
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+)
+
+// maxAmountLen bounds the amount literal before any parsing so that hostile
+// input (400-digit numbers, 1e1000000) is refused in constant time.
+const maxAmountLen = 24
+
+// Amount is a positive amount in major units, as the application wrote it.
+// It is decoded from a JSON string ("105.50") or a JSON number (105.50)
+// without ever passing through float64.
+type Amount struct {
+	value  decimal.Decimal
+	places int32 // decimal places as written ("105.50" → 2)
+	set    bool
+}
+
+var errAmountSyntax = errors.New("must be a positive decimal in major units, such as \"105.50\" (no sign, exponent or spaces)")
+
+// ParseAmount parses a plain decimal literal: digits, optionally one point
+// followed by digits. No sign, exponent, leading zeros or whitespace.
+func ParseAmount(s string) (Amount, error) {
+	if len(s) == 0 || len(s) > maxAmountLen {
+		return Amount{}, errAmountSyntax
+	}
+	point := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+		case c == '.' && point < 0 && i > 0 && i < len(s)-1:
+			point = i
+		default:
+			return Amount{}, errAmountSyntax
+		}
+	}
+	intPart := s
+	if point >= 0 {
+		intPart = s[:point]
+	}
+	if len(intPart) > 1 && intPart[0] == '0' {
+		return Amount{}, errAmountSyntax
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return Amount{}, errAmountSyntax
+	}
+	if !d.IsPositive() {
+		return Amount{}, errors.New("must be greater than zero")
+	}
+	places := int32(0)
+	if point >= 0 {
+		places = int32(len(s) - point - 1)
+	}
+	return Amount{value: d, places: places, set: true}, nil
+}
+
+// MustAmount is ParseAmount for literals in tests and examples.
+func MustAmount(s string) Amount {
+	a, err := ParseAmount(s)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// UnmarshalJSON accepts a JSON string or a JSON number, reading the literal
+// text itself (never float64).
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	if len(b) == 4 && string(b) == "null" {
+		return nil
+	}
+	lit := b
+	if len(b) >= 2 && b[0] == '"' {
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			return errAmountSyntax
+		}
+		lit = []byte(s)
+	}
+	v, err := ParseAmount(string(lit))
+	if err != nil {
+		return err
+	}
+	*a = v
+	return nil
+}
+
+// IsSet reports whether an amount was given.
+func (a Amount) IsSet() bool { return a.set }
+
+// Decimal is the amount's value.
+func (a Amount) Decimal() decimal.Decimal { return a.value }
+
+// Places is the number of decimal places the application wrote.
+func (a Amount) Places() int32 { return a.places }
+
+// SignificantPlaces is the number of decimal places that are not trailing
+// zeros: "105.50" has 1, "100.00" has 0. Trailing zeros change no value, so
+// "100.00" JPY is accepted as 100 yen.
+func (a Amount) SignificantPlaces() int32 {
+	s := a.value.String() // decimal's String drops trailing zeros
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			return int32(len(s) - i - 1)
+		}
+	}
+	return 0
+}
+
+// Fixed formats the amount with exactly the currency's decimal places.
+func (a Amount) Fixed(exponent int32) string { return a.value.StringFixed(exponent) }
+
+// Minor converts the amount to integer minor units for a currency with the
+// given exponent. It reports false if the amount has more places than that.
+func (a Amount) Minor(exponent int32) (decimal.Decimal, bool) {
+	m := a.value.Shift(exponent)
+	if !m.IsInteger() {
+		return decimal.Decimal{}, false
+	}
+	return m.Truncate(0), true
+}
+
+// Shortest is the amount in the shortest decimal form (105.50 → "105.5",
+// 100.00 → "100"), the form JSON encoders in other languages produce.
+func (a Amount) Shortest() string { return a.value.String() }

@@ -1,0 +1,88 @@
+package transform
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Gateway is one payment gateway's dialect: how a canonical order becomes its
+// request, and how its answers become canonical ones. Implementations are
+// pure: bytes in, bytes out, no clock, no network.
+type Gateway interface {
+	// Name is the gateway's name as it appears in results and errors.
+	Name() string
+	// BuildCreate checks the gateway's own rules and builds the create
+	// request; a rule the order breaks is an invalid_request.
+	BuildCreate(o *Order) (Request, *Error)
+	// ParseCreate maps the gateway's answer to a create request.
+	ParseCreate(o *Order, status int, body []byte) (*Result, *Error)
+	// BuildStatus builds the status request for a merchant order id.
+	BuildStatus(orderID string) (Request, *Error)
+	// ParseStatus maps the gateway's answer to a status request.
+	ParseStatus(orderID string, status int, body []byte) (*Result, *Error)
+}
+
+// GatewayFailure builds the canonical error for a gateway's answer, keeping
+// its own code, message and field.
+func GatewayFailure(gateway string, t ErrorType, code, message, field string) *Error {
+	e := &Error{Type: t, Gateway: gateway, GatewayCode: code, GatewayMessage: clipMessage(message), Field: field}
+	switch t {
+	case GatewayAuthenticationFailed:
+		e.Message = gateway + " refused paygate's credentials; check the gateway configuration"
+	case DuplicateOrder:
+		e.Message = gateway + " says this order_id was already used"
+	case OrderNotFound:
+		e.Message = gateway + " does not know this order_id"
+	case GatewayRejected:
+		e.Message = gateway + " rejected the order"
+	default:
+		e.Message = gateway + " answered with an error"
+	}
+	if e.GatewayMessage != "" {
+		e.Message += ": " + e.GatewayMessage
+	}
+	return e
+}
+
+// Unreadable is the canonical error for a gateway answer paygate cannot
+// understand (HTML error pages, truncated JSON, missing fields).
+func Unreadable(gateway string, status int, what string) *Error {
+	return &Error{
+		Type:    GatewayError,
+		Gateway: gateway,
+		Message: fmt.Sprintf("%s answered HTTP %d with %s", gateway, status, what),
+	}
+}
+
+// TypeForStatus is the canonical error type for a gateway's HTTP error
+// status when its body says nothing more specific.
+func TypeForStatus(status int) ErrorType {
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return GatewayAuthenticationFailed
+	case status == http.StatusConflict:
+		return DuplicateOrder
+	case status == http.StatusTooManyRequests:
+		return GatewayUnavailable
+	case status >= 500:
+		return GatewayError
+	case status >= 400:
+		return GatewayRejected
+	}
+	return GatewayError
+}
+
+// clipMessage bounds gateway text relayed to the application.
+func clipMessage(s string) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > 300 {
+		return string(r[:300]) + "…"
+	}
+	return s
+}
+
+// containsFold reports whether s contains sub, ignoring case.
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}

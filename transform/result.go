@@ -1,0 +1,73 @@
+package transform
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Status is the closed canonical status vocabulary (design.md §3.2).
+type Status string
+
+const (
+	StatusCreated   Status = "created"
+	StatusPending   Status = "pending"
+	StatusPaid      Status = "paid"
+	StatusFailed    Status = "failed"
+	StatusExpired   Status = "expired"
+	StatusCancelled Status = "cancelled"
+	StatusUnknown   Status = "unknown"
+)
+
+// StatusMap maps a gateway's status words to canonical ones; anything absent
+// is StatusUnknown (and gateway_status keeps the original word).
+type StatusMap map[string]Status
+
+// Map returns the canonical status for a gateway status.
+func (m StatusMap) Map(gatewayStatus string) Status {
+	if s, ok := m[gatewayStatus]; ok {
+		return s
+	}
+	return StatusUnknown
+}
+
+// Result is the canonical answer to a create or status request.
+type Result struct {
+	Gateway        string            `json:"gateway"`
+	OrderID        string            `json:"order_id"`
+	GatewayOrderID string            `json:"gateway_order_id,omitempty"`
+	Status         Status            `json:"status"`
+	GatewayStatus  string            `json:"gateway_status,omitempty"`
+	Amount         string            `json:"amount,omitempty"`
+	Currency       string            `json:"currency,omitempty"`
+	PaymentURL     string            `json:"payment_url,omitempty"`
+	CreatedAt      string            `json:"created_at,omitempty"`
+	GatewayDetails map[string]string `json:"gateway_details,omitempty"`
+}
+
+// JSON encodes the result for the application.
+func (r *Result) JSON() []byte {
+	b, err := json.Marshal(r)
+	if err != nil { // cannot happen: strings only
+		return []byte(`{}`)
+	}
+	return b
+}
+
+// UnixToRFC3339 formats unix seconds as RFC 3339 in UTC; 0 gives "".
+func UnixToRFC3339(sec int64) string {
+	if sec <= 0 {
+		return ""
+	}
+	return time.Unix(sec, 0).UTC().Format(time.RFC3339)
+}
+
+// Request is what a gateway wants sent upstream: the method, path and query
+// that replace the application's, and the body with its content type.
+// Credentials are not part of it: signers add them.
+type Request struct {
+	Method      string
+	Path        string
+	RawQuery    string
+	ContentType string // empty when there is no body
+	Body        []byte
+}
