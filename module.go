@@ -227,6 +227,9 @@ func prepare(r *http.Request, req *transform.Request) {
 	// No Accept-Encoding: Go's transport then asks for gzip itself and
 	// decodes it, so the answer arrives readable.
 	h["Accept"] = []string{"application/json"}
+	for k, v := range req.Header {
+		h.Set(k, v)
+	}
 	r.Header = h
 	r.Method = req.Method
 	r.URL.Path = req.Path

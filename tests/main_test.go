@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,20 +36,31 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// adminPort is the test Caddy's admin endpoint; PAYGATE_TEST_ADMIN_PORT
+// moves it so two test processes on one machine cannot share a Caddy.
+var adminPort = func() int {
+	if p, err := strconv.Atoi(os.Getenv("PAYGATE_TEST_ADMIN_PORT")); err == nil && p > 0 {
+		return p
+	}
+	return 2999
+}()
+
 // globalOptions is prepended to every test Caddyfile.
-const globalOptions = `{
-	admin localhost:2999
+func globalOptions() string {
+	return fmt.Sprintf(`{
+	admin localhost:%d
 	auto_https off
 	persist_config off
 	grace_period 1s
 }
-`
+`, adminPort)
+}
 
 // startCaddy loads a Caddyfile (global options are added) into the test Caddy.
 func startCaddy(t *testing.T, caddyfile string) *caddytest.Tester {
 	t.Helper()
-	tc := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{TestRequestTimeout: 20 * time.Second})
-	tc.InitServer(globalOptions+caddyfile, "caddyfile")
+	tc := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort, TestRequestTimeout: 20 * time.Second})
+	tc.InitServer(globalOptions()+caddyfile, "caddyfile")
 	if t.Failed() {
 		t.FailNow()
 	}

@@ -70,4 +70,8 @@ type Request struct {
 	RawQuery    string
 	ContentType string // empty when there is no body
 	Body        []byte
+	// Header holds non-credential headers the gateway needs on this request
+	// (Juspay's x-routing-id). Credentials are added by the gateway module's
+	// Authorize, never here.
+	Header map[string]string
 }
