@@ -150,6 +150,11 @@ func decodeError(body []byte, err error) *Error {
 		if field == "amount" || strings.HasPrefix(field, "amount.") {
 			return Invalid("amount", "%v", errAmountSyntax)
 		}
+		if field == "metadata" {
+			if k := nonStringMetadata(body); k != "" {
+				return Invalid("metadata."+k, "must be a string, not %s", typeErr.Value)
+			}
+		}
 		return Invalid(field, "must be %s, not %s", jsonKind(typeErr.Type.Kind().String(), field), typeErr.Value)
 	case errors.As(err, &syntaxErr):
 		return Invalid("", "malformed JSON at byte %d: %s", syntaxErr.Offset, strings.TrimPrefix(syntaxErr.Error(), "json: "))
@@ -179,6 +184,23 @@ func jsonKind(goKind, field string) string {
 		return "true or false"
 	}
 	return "a " + goKind
+}
+
+// nonStringMetadata names the first metadata key whose value is not a
+// string; it runs only on the error path.
+func nonStringMetadata(body []byte) string {
+	var top struct {
+		Metadata map[string]json.RawMessage `json:"metadata"`
+	}
+	if json.Unmarshal(body, &top) != nil {
+		return ""
+	}
+	for _, k := range sortedKeys(top.Metadata) {
+		if v := bytes.TrimSpace(top.Metadata[k]); len(v) == 0 || v[0] != '"' {
+			return k
+		}
+	}
+	return ""
 }
 
 // unknownFieldPath finds the first unknown field by walking the body against
@@ -291,7 +313,7 @@ func (o *Order) Validate() *Error {
 		if k == "" {
 			return Invalid("metadata", "keys must not be empty")
 		}
-		if e := checkText("metadata", k, maxText); e != nil {
+		if e := checkText("metadata", k, maxLongText); e != nil {
 			return e
 		}
 		if e := checkText("metadata."+k, o.Metadata[k], maxLongText); e != nil {

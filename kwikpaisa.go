@@ -1,0 +1,87 @@
+package paygate
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+
+	"github.com/paygate/caddy-paygate/signers"
+	"github.com/paygate/caddy-paygate/transform"
+)
+
+func init() {
+	caddy.RegisterModule(KwikPaisa{})
+}
+
+// defaultKwikPaisaServiceType is KwikPaisa's documented example value.
+const defaultKwikPaisaServiceType = "DIGITAL"
+
+// KwikPaisa is the http.paygate.gateways.kwikpaisa module: KwikPaisa v3 with
+// X-API-KEY, X-TIMESTAMP and an HMAC-SHA256 X-SIGNATURE over the exact body.
+type KwikPaisa struct {
+	// ServiceType (service_type) is sent when an order does not set
+	// gateway_options.service_type; default DIGITAL.
+	transform.KwikPaisa
+	// APIKey is the public key (pk_test_… / pk_live_…); a placeholder such as {env.KWIKPAISA_API_KEY}.
+	APIKey string `json:"api_key,omitempty"`
+	// SecretKey signs every request; write it as {env.*} or {file.*}.
+	SecretKey string `json:"secret_key,omitempty"`
+
+	signer *signers.HMAC
+}
+
+// CaddyModule returns the Caddy module information.
+func (KwikPaisa) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.paygate.gateways.kwikpaisa",
+		New: func() caddy.Module { return new(KwikPaisa) },
+	}
+}
+
+// Provision resolves the credentials once and applies the default service type.
+func (g *KwikPaisa) Provision(ctx caddy.Context) error {
+	logger := ctx.Logger()
+	key, err := secret(logger, "kwikpaisa", "api_key", g.APIKey)
+	if err != nil {
+		return err
+	}
+	sec, err := secret(logger, "kwikpaisa", "secret_key", g.SecretKey)
+	if err != nil {
+		return err
+	}
+	g.ServiceType = strings.TrimSpace(g.ServiceType)
+	if g.ServiceType == "" {
+		g.ServiceType = defaultKwikPaisaServiceType
+	}
+	g.signer = signers.NewHMAC(key, sec, nil)
+	return nil
+}
+
+// Authorize signs this attempt's body with a fresh timestamp. prepare sends
+// req.Body unchanged, so the bytes signed are the bytes sent.
+func (g *KwikPaisa) Authorize(_ context.Context, h http.Header, req *transform.Request) error {
+	g.signer.Sign(h, req.Body)
+	return nil
+}
+
+func (g *KwikPaisa) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
+	switch d.Val() {
+	case "api_key":
+		return true, stringOption(d, &g.APIKey)
+	case "secret_key":
+		return true, stringOption(d, &g.SecretKey)
+	case "service_type":
+		return true, stringOption(d, &g.ServiceType)
+	}
+	return false, nil
+}
+
+// Interface guards
+var (
+	_ Gateway           = (*KwikPaisa)(nil)
+	_ caddy.Provisioner = (*KwikPaisa)(nil)
+	_ optionUnmarshaler = (*KwikPaisa)(nil)
+)

@@ -1,0 +1,572 @@
+package signers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paygate/caddy-paygate/transform"
+)
+
+// TokenSettings tune when a TokenSource refreshes; zero values take the
+// defaults. They can change while the source is shared (Configure).
+type TokenSettings struct {
+	// RefreshMargin is the least time before expiry at which the token is
+	// refreshed in the background (default 60s). The margin is
+	// max(RefreshMargin, RefreshFraction × lifetime), capped at half the
+	// lifetime so a short-lived token is not refreshed continuously.
+	RefreshMargin time.Duration
+	// RefreshFraction of the lifetime is the margin when that is larger
+	// (default 0.1).
+	RefreshFraction float64
+	// FetchTimeout bounds one token call (default 10s).
+	FetchTimeout time.Duration
+	// RetryInterval is how long a failed token call's error is shared by
+	// every caller before another call is made, and the pause between
+	// background retries while the current token is still good (default 1s).
+	RetryInterval time.Duration
+}
+
+const (
+	defaultRefreshMargin   = 60 * time.Second
+	defaultRefreshFraction = 0.1
+	defaultFetchTimeout    = 10 * time.Second
+	defaultRetryInterval   = time.Second
+
+	// maxLeeway is how long before its expiry a token stops being handed
+	// out, so that it does not expire between Authorize and the gateway
+	// reading it; it is at most a tenth of the lifetime.
+	maxLeeway = 10 * time.Second
+	// fallbackLifetime is assumed when the endpoint sends no expiry; a
+	// token that dies earlier is caught by the gateway's 117 / 401.
+	fallbackLifetime = 5 * time.Minute
+	// maxLifetime caps a far-future expiry so the token is still renewed daily.
+	maxLifetime = 24 * time.Hour
+	// maxTokenResponse bounds the token endpoint's answer.
+	maxTokenResponse = 64 << 10
+	// maxTokenLen bounds the token itself (it travels in a header).
+	maxTokenLen = 8 << 10
+)
+
+func (s TokenSettings) withDefaults() TokenSettings {
+	if s.RefreshMargin <= 0 {
+		s.RefreshMargin = defaultRefreshMargin
+	}
+	if s.RefreshFraction <= 0 || s.RefreshFraction >= 1 {
+		s.RefreshFraction = defaultRefreshFraction
+	}
+	if s.FetchTimeout <= 0 {
+		s.FetchTimeout = defaultFetchTimeout
+	}
+	if s.RetryInterval <= 0 {
+		s.RetryInterval = defaultRetryInterval
+	}
+	return s
+}
+
+// TokenConfig builds a TokenSource.
+type TokenConfig struct {
+	// Gateway names the gateway in errors ("enkash").
+	Gateway string
+	// URL is the token endpoint (EnKash: …/api/v0/merchant/token).
+	URL       string
+	AccessKey string
+	SecretKey string
+	// Client sends the token calls; nil means a dedicated client.
+	Client *http.Client
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// OnFetch, if set, is told the outcome of every token call (for logs
+	// and metrics): the token's lifetime, or the canonical error. It never
+	// sees the token.
+	OnFetch func(lifetime time.Duration, err *transform.Error)
+	TokenSettings
+}
+
+// TokenSource fetches a bearer token from a token endpoint (EnKash's
+// POST {"accessKey","secretKey"} → {token, expiry, resultCode,
+// resultMessage}), caches it and keeps it fresh:
+//
+//   - concurrent callers without a token share one call (single flight);
+//   - once warm, the token is renewed in the background ahead of its expiry,
+//     by a timer and by any caller who notices the refresh is due, so no
+//     caller waits while a still-valid token exists;
+//   - Invalidate drops exactly the token the gateway rejected, so several
+//     concurrent rejections of one token cause one new call;
+//   - a failed call's error is shared for RetryInterval, so a down endpoint
+//     is not hammered by every request.
+//
+// Expiry is read as the endpoint's absolute epoch time but measured against
+// the endpoint's own Date header, so a skewed local clock does not shorten
+// or stretch the token's life. Close stops every goroutine.
+type TokenSource struct {
+	gateway   string
+	url       string
+	accessKey string
+	secret    string
+	body      []byte // the JSON credentials, encoded once
+	client    *http.Client
+	now       func() time.Time
+	onFetch   func(time.Duration, *transform.Error)
+
+	life   context.Context // cancelled by Close; parent of every call
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	settings TokenSettings
+	cur      *token  // nil when there is no token
+	flight   *flight // the call in progress, if any
+	lastErr  *transform.Error
+	retryAt  time.Time // no new call before this after a failure
+	timer    *time.Timer
+	closed   bool
+	stats    TokenStats
+}
+
+// TokenStats counts what the source did.
+type TokenStats struct {
+	Fetches       uint64 // token calls started
+	Failures      uint64 // token calls that failed
+	Invalidations uint64 // tokens dropped by Invalidate
+}
+
+type token struct {
+	value       string
+	lifetime    time.Duration
+	obtained    time.Time // local clock
+	refreshAt   time.Time // background renewal is due
+	usableUntil time.Time // handed out until then
+}
+
+type flight struct {
+	done  chan struct{}
+	value string
+	err   *transform.Error
+}
+
+// NewTokenSource checks the configuration and builds an idle source: the
+// first token is fetched by the first caller.
+func NewTokenSource(c TokenConfig) (*TokenSource, error) {
+	if c.Gateway == "" {
+		c.Gateway = "gateway"
+	}
+	if c.URL == "" || c.AccessKey == "" || c.SecretKey == "" {
+		return nil, fmt.Errorf("%s token source: url, access key and secret key are required", c.Gateway)
+	}
+	body, err := json.Marshal(struct {
+		AccessKey string `json:"accessKey"`
+		SecretKey string `json:"secretKey"`
+	}{c.AccessKey, c.SecretKey})
+	if err != nil { // strings always encode
+		return nil, fmt.Errorf("%s token source: cannot encode the credentials", c.Gateway)
+	}
+	if _, err := http.NewRequest(http.MethodPost, c.URL, nil); err != nil {
+		return nil, fmt.Errorf("%s token source: invalid token url", c.Gateway)
+	}
+	s := &TokenSource{
+		gateway:   c.Gateway,
+		url:       c.URL,
+		accessKey: c.AccessKey,
+		secret:    c.SecretKey,
+		body:      body,
+		client:    c.Client,
+		now:       c.Now,
+		onFetch:   c.OnFetch,
+		settings:  c.TokenSettings.withDefaults(),
+	}
+	if s.client == nil {
+		s.client = &http.Client{}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.life, s.cancel = context.WithCancel(context.Background())
+	return s, nil
+}
+
+// Configure changes the settings of a running source (a config reload that
+// keeps the credentials keeps the token but applies new settings).
+func (s *TokenSource) Configure(settings TokenSettings) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settings = settings.withDefaults()
+	if s.cur != nil && !s.closed {
+		s.cur.schedule(s.settings)
+		s.armLocked(s.cur.refreshAt.Sub(s.now()))
+	}
+}
+
+// Token returns a valid token, fetching one only when none is cached. A
+// caller that must wait gives up when ctx ends; the call itself goes on for
+// the others.
+func (s *TokenSource) Token(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return "", s.failure(transform.GatewayUnavailable, "", "the %s token cache is closed (the configuration was unloaded)", s.gateway)
+	}
+	now := s.now()
+	if t := s.cur; t != nil && now.Before(t.usableUntil) {
+		if !now.Before(t.refreshAt) && s.flight == nil && !now.Before(s.retryAt) {
+			s.startLocked() // renew in the background; this caller does not wait
+		}
+		s.mu.Unlock()
+		return t.value, nil
+	}
+	s.cur = nil // expired, or about to
+	f := s.flight
+	if f == nil {
+		if s.lastErr != nil && now.Before(s.retryAt) {
+			e := *s.lastErr
+			s.mu.Unlock()
+			return "", &e
+		}
+		f = s.startLocked()
+	}
+	s.mu.Unlock()
+
+	select {
+	case <-f.done:
+		if f.err != nil {
+			e := *f.err
+			return "", &e
+		}
+		return f.value, nil
+	case <-ctx.Done():
+		return "", s.failure(transform.GatewayTimeout, "", "gave up waiting for a %s token", s.gateway)
+	}
+}
+
+// Invalidate drops token if it is still the cached one: the gateway refused
+// it. A token already replaced is left alone, so many requests refused with
+// the same token cause one new call. It reports whether token was dropped.
+func (s *TokenSource) Invalidate(token string) bool {
+	if token == "" {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil || s.cur.value != token {
+		return false
+	}
+	s.cur = nil
+	s.stats.Invalidations++
+	return true
+}
+
+// Stats returns the counters.
+func (s *TokenSource) Stats() TokenStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// Close stops the refresh timer, cancels a call in progress and waits for
+// every goroutine of the source. Later Token calls fail.
+func (s *TokenSource) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.cur = nil
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.cancel()
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+// startLocked starts a token call. The goroutine is counted under the lock
+// while the source is open, so Close's Wait cannot miss it.
+func (s *TokenSource) startLocked() *flight {
+	f := &flight{done: make(chan struct{})}
+	s.flight = f
+	s.stats.Fetches++
+	timeout := s.settings.FetchTimeout
+	s.wg.Add(1)
+	go s.run(f, timeout)
+	return f
+}
+
+func (s *TokenSource) run(f *flight, timeout time.Duration) {
+	defer s.wg.Done()
+	ctx, cancel := context.WithTimeout(s.life, timeout)
+	t, err := s.fetch(ctx, timeout)
+	cancel()
+
+	s.mu.Lock()
+	s.flight = nil
+	now := s.now()
+	switch {
+	case err != nil:
+		s.stats.Failures++
+		s.lastErr, s.retryAt = err, now.Add(s.settings.RetryInterval)
+		f.err = err
+		// Still holding a good token: try again in the background.
+		if s.cur != nil && !s.closed && now.Before(s.cur.usableUntil) {
+			s.armLocked(s.settings.RetryInterval)
+		}
+	case s.closed:
+		f.err = s.failure(transform.GatewayUnavailable, "", "the %s token cache is closed (the configuration was unloaded)", s.gateway)
+	default:
+		t.obtained = now
+		t.schedule(s.settings)
+		s.cur, s.lastErr, s.retryAt = t, nil, time.Time{}
+		f.value = t.value
+		s.armLocked(t.refreshAt.Sub(now))
+	}
+	onFetch := s.onFetch
+	s.mu.Unlock()
+	close(f.done)
+	if onFetch != nil {
+		if err != nil {
+			e := *err
+			onFetch(0, &e)
+		} else if t != nil {
+			onFetch(t.lifetime, nil)
+		}
+	}
+}
+
+// armLocked (re)sets the background timer.
+func (s *TokenSource) armLocked(d time.Duration) {
+	if s.closed {
+		return
+	}
+	if d < 0 {
+		d = 0
+	}
+	if s.timer == nil {
+		s.timer = time.AfterFunc(d, s.onTimer)
+		return
+	}
+	s.timer.Reset(d)
+}
+
+// onTimer renews the cached token when its refresh is due. With nothing
+// cached there is nothing to keep warm: the next caller fetches.
+func (s *TokenSource) onTimer() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.flight != nil || s.cur == nil {
+		return
+	}
+	now := s.now()
+	switch {
+	case !now.Before(s.cur.usableUntil):
+		s.cur = nil // lapsed while the endpoint failed; let a caller fetch
+	case now.Before(s.cur.refreshAt):
+		s.armLocked(s.cur.refreshAt.Sub(now)) // the clock moved or settings changed
+	case now.Before(s.retryAt):
+		s.armLocked(s.retryAt.Sub(now))
+	default:
+		s.startLocked()
+	}
+}
+
+// schedule computes when t is renewed and until when it is handed out.
+func (t *token) schedule(s TokenSettings) {
+	leeway := min(maxLeeway, t.lifetime/10)
+	margin := max(s.RefreshMargin, time.Duration(float64(t.lifetime)*s.RefreshFraction), 2*leeway)
+	margin = min(margin, t.lifetime/2)
+	expires := t.obtained.Add(t.lifetime)
+	t.refreshAt = expires.Add(-margin)
+	t.usableUntil = expires.Add(-leeway)
+}
+
+// tokenAnswer is the endpoint's answer. Codes are read raw: the docs show
+// resultCode both as 0 and as 200, and as a number or a string.
+type tokenAnswer struct {
+	Token         *string         `json:"token"`
+	Expiry        json.RawMessage `json:"expiry"`
+	ResultCode    json.RawMessage `json:"resultCode"`
+	ResultMessage string          `json:"resultMessage"`
+	Message       string          `json:"message"`
+}
+
+// fetch makes one token call and maps every failure to a canonical error:
+// no answer → gateway_unavailable (503); a refusal → 502.
+func (s *TokenSource) fetch(ctx context.Context, timeout time.Duration) (*token, *transform.Error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(s.body))
+	if err != nil {
+		return nil, s.failure(transform.GatewayError, "", "invalid %s token url", s.gateway)
+	}
+	req.Header["Content-Type"] = []string{"application/json"}
+	req.Header["Accept"] = []string{"application/json"}
+	// The narrative docs name an API-Key header instead of the body; both are sent.
+	req.Header["Api-Key"] = []string{s.accessKey}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		// The transport's error text is not relayed: it may quote the URL.
+		if s.life.Err() != nil {
+			return nil, s.failure(transform.GatewayUnavailable, "", "the %s token cache is closed (the configuration was unloaded)", s.gateway)
+		}
+		if ctx.Err() != nil {
+			return nil, s.failure(transform.GatewayUnavailable, "", "%s's token endpoint did not answer within %s", s.gateway, timeout)
+		}
+		return nil, s.failure(transform.GatewayUnavailable, "", "could not reach %s's token endpoint", s.gateway)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse+1))
+	if err != nil {
+		return nil, s.failure(transform.GatewayUnavailable, "", "the connection to %s's token endpoint broke while it was answering", s.gateway)
+	}
+	if len(body) > maxTokenResponse {
+		return nil, s.failure(transform.GatewayError, "", "%s's token endpoint answered with more than %d bytes", s.gateway, maxTokenResponse)
+	}
+
+	var ans tokenAnswer
+	jsonErr := json.Unmarshal(body, &ans)
+	code := rawCode(ans.ResultCode)
+	msg := ans.ResultMessage
+	if msg == "" {
+		msg = ans.Message
+	}
+	msg = s.scrub(msg)
+
+	switch {
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+		// Nothing was sent to the gateway yet: the application may retry.
+		e := s.failure(transform.GatewayUnavailable, code, "%s's token endpoint answered HTTP %d", s.gateway, resp.StatusCode)
+		e.GatewayMessage = clip(msg)
+		return nil, e
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		if code == "" {
+			code = strconv.Itoa(resp.StatusCode)
+		}
+		return nil, s.refused(code, msg, fmt.Sprintf("HTTP %d", resp.StatusCode))
+	case jsonErr != nil:
+		return nil, s.failure(transform.GatewayError, "", "%s's token endpoint answered HTTP %d with a body that is not a token answer", s.gateway, resp.StatusCode)
+	case code != "" && code != "0" && code != "200":
+		return nil, s.refused(code, msg, "result code "+code)
+	case ans.Token == nil || *ans.Token == "":
+		return nil, s.refused(code, msg, "no token")
+	case !headerSafe(*ans.Token):
+		return nil, s.failure(transform.GatewayError, "", "%s's token endpoint answered with a token that cannot be sent in a header", s.gateway)
+	}
+
+	lifetime, ok := lifetimeOf(ans.Expiry, resp.Header.Get("Date"), s.now())
+	if !ok {
+		return nil, s.failure(transform.GatewayError, "", "%s's token endpoint answered with an expiry that is not an epoch time", s.gateway)
+	}
+	if lifetime <= 0 {
+		return nil, s.failure(transform.GatewayError, "", "%s's token endpoint answered with a token that has already expired", s.gateway)
+	}
+	return &token{value: *ans.Token, lifetime: lifetime}, nil
+}
+
+// lifetimeOf turns the absolute expiry into a duration measured on the
+// endpoint's clock (its Date header) when it sent one. Epoch seconds are
+// accepted too: any value below 1e11 cannot be milliseconds of this era.
+func lifetimeOf(raw json.RawMessage, date string, now time.Time) (time.Duration, bool) {
+	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	if s == "" || s == "null" {
+		return fallbackLifetime, true
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	if n == 0 {
+		return fallbackLifetime, true
+	}
+	var expiry time.Time
+	if n < 1e11 {
+		expiry = time.Unix(n, 0)
+	} else {
+		expiry = time.UnixMilli(n)
+	}
+	ref := now
+	if date != "" {
+		if t, err := http.ParseTime(date); err == nil {
+			ref = t
+		}
+	}
+	return min(expiry.Sub(ref), maxLifetime), true
+}
+
+// rawCode reads a number or a numeric string.
+func rawCode(raw json.RawMessage) string {
+	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	if s == "null" {
+		return ""
+	}
+	if _, err := strconv.ParseInt(s, 10, 64); err != nil {
+		return ""
+	}
+	return s
+}
+
+// headerSafe allows visible ASCII only: a token with CR/LF or controls would
+// corrupt the request it is put in.
+func headerSafe(v string) bool {
+	if len(v) > maxTokenLen {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x21 || v[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *TokenSource) refused(code, msg, what string) *transform.Error {
+	e := transform.GatewayFailure(s.gateway, transform.GatewayAuthenticationFailed, code, msg, "")
+	e.Message = fmt.Sprintf("%s's token endpoint refused paygate's access_key/secret_key (%s); check the gateway configuration", s.gateway, what)
+	if e.GatewayMessage != "" {
+		e.Message += ": " + e.GatewayMessage
+	}
+	return e
+}
+
+func (s *TokenSource) failure(t transform.ErrorType, code, format string, args ...any) *transform.Error {
+	return &transform.Error{Type: t, Gateway: s.gateway, GatewayCode: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// scrub removes the credentials from text relayed from the endpoint, in
+// case it echoes what it was sent.
+func (s *TokenSource) scrub(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	msg = strings.ReplaceAll(msg, s.secret, "[REDACTED]")
+	return strings.ReplaceAll(msg, s.accessKey, "[REDACTED]")
+}
+
+func clip(s string) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > 300 {
+		return string(r[:300]) + "…"
+	}
+	return s
+}
+
+// String never shows the credentials or the token.
+func (s *TokenSource) String() string { return "signers.TokenSource{REDACTED}" }
+
+// GoString is String for %#v.
+func (s *TokenSource) GoString() string { return s.String() }
+
+// Format makes every verb (%d, %x, %+v…) print String, so no verb can walk
+// the fields.
+func (s *TokenSource) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// Interface guards
+var (
+	_ fmt.Stringer   = (*TokenSource)(nil)
+	_ fmt.GoStringer = (*TokenSource)(nil)
+	_ fmt.Formatter  = (*TokenSource)(nil)
+)

@@ -1,0 +1,403 @@
+package transform
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// EnKash PG ("Olympus") orders API (gateways.md §4): JSON with amount.value
+// in rupees, INR only. Every answer is the envelope {response_code,
+// response_message, payload}; a non-zero code is an error whatever the HTTP
+// status, and 117 means the bearer token is invalid or expired.
+type EnKash struct{}
+
+// EnKashInvalidToken is EnKash's response_code for an invalid or expired token.
+const EnKashInvalidToken = 117
+
+const (
+	enkashCurrency       = "INR"
+	enkashMinAccountLen  = 9
+	enkashMaxAccountLen  = 36
+	enkashMaxGatewayID   = 64
+	enkashDuplicateCode  = "409"
+	enkashNotFoundCode   = "404"
+	enkashCreatePath     = "/api/v0/orders"
+	enkashOrderPathSlash = "/api/v0/orders/"
+)
+
+var (
+	enkashIFSC     = regexp.MustCompile(`^[A-Z]{4}0[A-Z0-9]{6}$`)
+	enkashMinValue = decimal.New(1, -2) // 0.01
+	// istZone reads EnKash times that carry no offset: it is an Indian gateway.
+	istZone = time.FixedZone("IST", 5*3600+1800)
+)
+
+// enkashStatuses maps EnKash order statuses (design.md §3.2).
+var enkashStatuses = StatusMap{
+	"CREATED":                      StatusCreated,
+	"CHECKOUT_RENDERED":            StatusCreated,
+	"ATTEMPTED":                    StatusPending,
+	"PAYMENT_CONFIRMATION_PENDING": StatusPending,
+	"PAID":                         StatusPaid,
+	"EXPIRED":                      StatusExpired,
+	"CANCELLED":                    StatusCancelled,
+}
+
+// enkashCreate is the body of POST /api/v0/orders, in the order of seed 003.
+type enkashCreate struct {
+	OrderID          string               `json:"orderId"`
+	Amount           enkashAmount         `json:"amount"`
+	ReturnURL        string               `json:"returnUrl,omitempty"`
+	NotifyURL        string               `json:"notifyUrl,omitempty"`
+	CustomerInfo     *enkashCustomer      `json:"customerInfo,omitempty"`
+	CustomParameters map[string]string    `json:"customParameters,omitempty"`
+	Description      string               `json:"description,omitempty"`
+	PaymentDetail    *enkashPaymentDetail `json:"paymentDetail,omitempty"`
+}
+
+type enkashAmount struct {
+	Value    json.Number `json:"value"`
+	Currency string      `json:"currency"`
+}
+
+type enkashCustomer struct {
+	FirstName   string         `json:"firstName,omitempty"`
+	LastName    string         `json:"lastName,omitempty"`
+	Email       string         `json:"email,omitempty"`
+	PhoneNumber string         `json:"phoneNumber,omitempty"`
+	Address     *enkashAddress `json:"address,omitempty"`
+}
+
+// enkashAddress: the docs show customerInfo.address as an object whose
+// fields are not visible [U]; these names are paygate's best guess and the
+// README says so.
+type enkashAddress struct {
+	Line1      string `json:"line1,omitempty"`
+	Line2      string `json:"line2,omitempty"`
+	Line3      string `json:"line3,omitempty"`
+	City       string `json:"city,omitempty"`
+	State      string `json:"state,omitempty"`
+	Country    string `json:"country,omitempty"`
+	PostalCode string `json:"postalCode,omitempty"`
+}
+
+type enkashPaymentDetail struct {
+	AccountNumber string `json:"accountNumber,omitempty"`
+	IFSC          string `json:"ifsc,omitempty"`
+}
+
+// enkashEnvelope is every EnKash answer. The code is read raw because it
+// may come as a number or a string; payload is an object on success and
+// often a string ("Token is invalid.") on failure.
+type enkashEnvelope struct {
+	ResponseCode    json.RawMessage `json:"response_code"`
+	ResponseMessage string          `json:"response_message"`
+	Payload         json.RawMessage `json:"payload"`
+}
+
+type enkashCreated struct {
+	RedirectionURL string `json:"redirectionUrl"`
+	OrderID        string `json:"orderId"`
+}
+
+// enkashOrder is the status payload; only orderId and created are
+// documented [U], the rest follows EnKash's checkout SDK (orderStatus, a
+// plain amount) and also accepts status and an {value,currency} amount.
+type enkashOrder struct {
+	OrderID     string          `json:"orderId"`
+	Created     json.RawMessage `json:"created"`
+	OrderStatus string          `json:"orderStatus"`
+	Status      string          `json:"status"`
+	Amount      json.RawMessage `json:"amount"`
+	Currency    string          `json:"currency"`
+}
+
+func (EnKash) Name() string { return "enkash" }
+
+func (g EnKash) BuildCreate(o *Order) (Request, *Error) {
+	if e := o.GatewayOptions.Check(); e != nil {
+		return Request{}, e
+	}
+	if o.Currency != enkashCurrency {
+		return Request{}, Invalid("currency", "enkash accepts only INR")
+	}
+	if o.Amount.SignificantPlaces() > 2 {
+		return Request{}, Invalid("amount", "enkash allows at most 2 decimal places")
+	}
+	if o.Amount.Decimal().LessThan(enkashMinValue) {
+		return Request{}, Invalid("amount", "enkash needs at least 0.01")
+	}
+	pd, e := enkashPayment(o.BankAccount)
+	if e != nil {
+		return Request{}, e
+	}
+	body, err := marshalCompact(enkashCreate{
+		OrderID:          o.OrderID,
+		Amount:           enkashAmount{Value: json.Number(o.Amount.Fixed(2)), Currency: enkashCurrency},
+		ReturnURL:        o.ReturnURL,
+		NotifyURL:        o.NotifyURL,
+		CustomerInfo:     enkashCustomerInfo(o),
+		CustomParameters: o.Metadata,
+		Description:      o.Description,
+		PaymentDetail:    pd,
+	})
+	if err != nil {
+		return Request{}, Invalid("", "cannot encode the order: %v", err)
+	}
+	return Request{Method: http.MethodPost, Path: enkashCreatePath, ContentType: "application/json", Body: body}, nil
+}
+
+// enkashPayment builds paymentDetail (third-party validation) from
+// bank_account, enforcing EnKash's documented formats.
+func enkashPayment(b *BankAccount) (*enkashPaymentDetail, *Error) {
+	if b == nil || (b.AccountNumber == "" && b.IFSC == "") {
+		return nil, nil
+	}
+	if n := utf8.RuneCountInString(b.AccountNumber); b.AccountNumber != "" && (n < enkashMinAccountLen || n > enkashMaxAccountLen) {
+		return nil, Invalid("bank_account.account_number", "enkash needs %d to %d characters, got %d", enkashMinAccountLen, enkashMaxAccountLen, n)
+	}
+	if b.IFSC != "" && !enkashIFSC.MatchString(b.IFSC) {
+		return nil, Invalid("bank_account.ifsc", "must be an IFSC code: 4 capital letters, 0, then 6 capital letters or digits (such as KKBK0000432)")
+	}
+	return &enkashPaymentDetail{AccountNumber: b.AccountNumber, IFSC: b.IFSC}, nil
+}
+
+func enkashCustomerInfo(o *Order) *enkashCustomer {
+	c := &enkashCustomer{}
+	if o.Customer != nil {
+		c.FirstName, c.LastName = o.Customer.SplitName()
+		c.Email, c.PhoneNumber = o.Customer.Email, o.Customer.Phone
+	}
+	a := o.BillingAddress
+	if a == nil {
+		a = o.ShippingAddress
+	}
+	if a != nil && *a != (Address{}) {
+		ea := enkashAddress(*a)
+		c.Address = &ea
+	}
+	if *c == (enkashCustomer{}) {
+		return nil
+	}
+	return c
+}
+
+func (g EnKash) ParseCreate(o *Order, status int, body []byte) (*Result, *Error) {
+	env, e := g.envelope(status, body, false)
+	if e != nil {
+		return nil, e
+	}
+	var p enkashCreated
+	if err := json.Unmarshal(env.Payload, &p); err != nil || p.RedirectionURL == "" {
+		return nil, Unreadable(g.Name(), status, "a success without payload.redirectionUrl")
+	}
+	return &Result{
+		Gateway:        g.Name(),
+		OrderID:        o.OrderID,
+		GatewayOrderID: p.OrderID,
+		Status:         StatusCreated,
+		Amount:         o.Amount.Fixed(2),
+		Currency:       enkashCurrency,
+		PaymentURL:     p.RedirectionURL,
+	}, nil
+}
+
+// BuildStatus asks for an order by the merchant's id; use BuildStatusFor
+// with EnKash's own id when it is known (the newer docs key status on it).
+func (g EnKash) BuildStatus(orderID string) (Request, *Error) {
+	if e := ValidateOrderID(orderID); e != nil {
+		return Request{}, e
+	}
+	return g.statusRequest(orderID), nil
+}
+
+// BuildStatusFor asks for an order by EnKash's own id (payload.orderId of
+// the create answer).
+func (g EnKash) BuildStatusFor(gatewayID string) (Request, *Error) {
+	if gatewayID == "" || len(gatewayID) > enkashMaxGatewayID {
+		return Request{}, Invalid("gateway_order_id", "must be 1 to %d characters", enkashMaxGatewayID)
+	}
+	for i := 0; i < len(gatewayID); i++ {
+		if !isIDChar(gatewayID[i]) {
+			return Request{}, Invalid("gateway_order_id", "may contain only A-Z, a-z, 0-9, '-' and '_'")
+		}
+	}
+	return g.statusRequest(gatewayID), nil
+}
+
+func (EnKash) statusRequest(id string) Request {
+	return Request{Method: http.MethodGet, Path: enkashOrderPathSlash + url.PathEscape(id)}
+}
+
+func (g EnKash) ParseStatus(orderID string, status int, body []byte) (*Result, *Error) {
+	env, e := g.envelope(status, body, true)
+	if e != nil {
+		return nil, e
+	}
+	var p enkashOrder
+	if err := json.Unmarshal(env.Payload, &p); err != nil {
+		return nil, Unreadable(g.Name(), status, "a payload that is not an EnKash order")
+	}
+	word := p.OrderStatus
+	if word == "" {
+		word = p.Status
+	}
+	if word == "" {
+		return nil, Unreadable(g.Name(), status, "an order without orderStatus")
+	}
+	amount, currency, ok := enkashAmountOf(p.Amount, p.Currency)
+	if !ok {
+		return nil, Unreadable(g.Name(), status, "an amount that is not a decimal number")
+	}
+	res := &Result{
+		Gateway:       g.Name(),
+		OrderID:       orderID,
+		Status:        enkashStatuses.Map(strings.ToUpper(word)),
+		GatewayStatus: word,
+		Amount:        amount,
+		Currency:      currency,
+		CreatedAt:     enkashTime(p.Created),
+	}
+	if p.OrderID != orderID {
+		res.GatewayOrderID = p.OrderID
+	}
+	return res, nil
+}
+
+// enkashAmountOf reads amount as a number, a numeric string or
+// {value, currency}, without float64.
+func enkashAmountOf(raw json.RawMessage, currency string) (string, string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", "", true // not reported
+	}
+	if raw[0] == '{' {
+		var a struct {
+			Value    json.RawMessage `json:"value"`
+			Currency string          `json:"currency"`
+		}
+		if json.Unmarshal(raw, &a) != nil {
+			return "", "", false
+		}
+		raw, currency = bytes.TrimSpace(a.Value), a.Currency
+	}
+	d, err := decimal.NewFromString(strings.Trim(string(raw), `"`))
+	if err != nil {
+		return "", "", false
+	}
+	if currency == "" {
+		currency = enkashCurrency
+	}
+	return d.StringFixed(2), currency, true
+}
+
+// enkashTime formats EnKash's created time as RFC 3339 UTC: an ISO date-time
+// (without an offset it is read as IST) or epoch milliseconds. An unreadable
+// time is left out rather than failing the whole answer.
+func enkashTime(raw json.RawMessage) string {
+	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	if s == "" || s == "null" {
+		return ""
+	}
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if ms <= 0 {
+			return ""
+		}
+		return time.UnixMilli(ms).UTC().Format(time.RFC3339)
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC().Format(time.RFC3339)
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, istZone); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return ""
+}
+
+// EnKashStaleToken reports whether an answer means the bearer token was
+// refused as invalid or expired (HTTP 401, or response_code 117 under any
+// status), so the token is renewed and the request retried once.
+func EnKashStaleToken(status int, body []byte) bool {
+	if status == http.StatusUnauthorized {
+		return true
+	}
+	// Cheap pre-check: most answers are not about the token.
+	if !bytes.Contains(body, []byte("117")) {
+		return false
+	}
+	var env enkashEnvelope
+	if json.Unmarshal(body, &env) != nil {
+		return false
+	}
+	return rawInt(env.ResponseCode) == strconv.Itoa(EnKashInvalidToken)
+}
+
+// envelope decodes the answer and turns a failure into a canonical error.
+// forStatus makes "not found" answers order_not_found.
+func (g EnKash) envelope(status int, body []byte, forStatus bool) (*enkashEnvelope, *Error) {
+	var env enkashEnvelope
+	if err := json.Unmarshal(body, &env); err != nil || env.ResponseCode == nil {
+		switch {
+		case status == http.StatusUnauthorized || status == http.StatusForbidden:
+			return nil, GatewayFailure(g.Name(), GatewayAuthenticationFailed, "", "", "")
+		case forStatus && status == http.StatusNotFound:
+			return nil, GatewayFailure(g.Name(), OrderNotFound, "", "", "")
+		case status >= 500:
+			return nil, GatewayFailure(g.Name(), GatewayError, "", "", "")
+		}
+		return nil, Unreadable(g.Name(), status, "a body that is not an EnKash envelope")
+	}
+	code := rawInt(env.ResponseCode)
+	if code == "" {
+		return nil, Unreadable(g.Name(), status, "a response_code that is not a number")
+	}
+	if code == "0" && status >= 200 && status <= 299 {
+		return &env, nil
+	}
+	msg := env.ResponseMessage
+	var detail string
+	if json.Unmarshal(env.Payload, &detail) == nil && detail != "" && detail != msg {
+		if msg == "" {
+			msg = detail
+		} else {
+			msg += ": " + detail
+		}
+	}
+	switch {
+	case code == strconv.Itoa(EnKashInvalidToken) || status == http.StatusUnauthorized || status == http.StatusForbidden:
+		// Reached only once the refreshed token was refused too.
+		return nil, GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, msg, "")
+	case !forStatus && (code == enkashDuplicateCode || status == http.StatusConflict ||
+		containsFold(msg, "duplicate") || containsFold(msg, "already exist")):
+		return nil, GatewayFailure(g.Name(), DuplicateOrder, code, msg, "order_id")
+	case forStatus && (code == enkashNotFoundCode || status == http.StatusNotFound ||
+		containsFold(msg, "not found") || containsFold(msg, "does not exist")):
+		return nil, GatewayFailure(g.Name(), OrderNotFound, code, msg, "")
+	case status >= 500:
+		return nil, GatewayFailure(g.Name(), GatewayError, code, msg, "")
+	}
+	return nil, GatewayFailure(g.Name(), GatewayRejected, code, msg, "")
+}
+
+// rawInt reads an integer sent as a number or a string; "" if neither.
+func rawInt(raw json.RawMessage) string {
+	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+var _ Gateway = EnKash{}

@@ -1,0 +1,376 @@
+package transform
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// KwikPaisa v3 payment gateway (gateways.md §1): JSON bodies in canonical
+// form (they are signed), the amount as a JSON number in major units, and
+// the customer's name, email and phone and a return_url required.
+type KwikPaisa struct {
+	// ServiceType is sent when the order does not set
+	// gateway_options.service_type (DIGITAL, PHYSICAL_GOODS).
+	ServiceType string `json:"service_type,omitempty"`
+}
+
+const (
+	kwikpaisaCreatePath = "/api/v3/pg/order/create"
+	kwikpaisaStatusPath = "/api/v3/pg/order/status"
+	// kwikpaisaMaxPlaces: the v2 docs said "two decimal places" (gateways.md
+	// §1.3); v3 says nothing more precise.
+	kwikpaisaMaxPlaces = 2
+)
+
+// kwikpaisaStatuses maps KwikPaisa order statuses (design.md §3.2).
+var kwikpaisaStatuses = StatusMap{
+	"UN_PAID":    StatusCreated,
+	"PROCESSING": StatusPending,
+	"PAID":       StatusPaid,
+	"FAILED":     StatusFailed,
+	"EXPIRED":    StatusExpired,
+}
+
+// kwikpaisaZone is India Standard Time: KwikPaisa writes created_at without
+// a zone. A fixed zone keeps the transform free of the tz database.
+var kwikpaisaZone = time.FixedZone("IST", 5*3600+30*60)
+
+// kwikpaisaTimeLayouts are tried in order; the first is the documented one
+// ("13-05-2026 08:34 AM"), the others tolerate seconds or a 24-hour clock.
+var kwikpaisaTimeLayouts = []string{
+	"02-01-2006 03:04 PM", "02-01-2006 03:04:05 PM", "02-01-2006 15:04", "02-01-2006 15:04:05",
+	"2006-01-02 15:04:05",
+}
+
+// kwikpaisaText is a JSON scalar read as text: KwikPaisa sends code and
+// status as strings on success ("200", "success") and as a number and a
+// boolean on errors (401, false), and order ids as numbers or strings.
+type kwikpaisaText string
+
+func (t *kwikpaisaText) UnmarshalJSON(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	switch {
+	case s == "null":
+		*t = ""
+	case strings.HasPrefix(s, `"`):
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*t = kwikpaisaText(v)
+	case s == "true" || s == "false" || json.Valid(b) && (s[0] == '-' || s[0] >= '0' && s[0] <= '9'):
+		*t = kwikpaisaText(s)
+	default:
+		return errors.New("not a JSON scalar")
+	}
+	return nil
+}
+
+// kwikpaisaEnvelope is every KwikPaisa answer: success, v3 errors
+// ({"status":false,"code":401,"message":…}) and legacy errors
+// ({"code":"401","status":"failed","message":…,"return_data":{"description":…}}).
+type kwikpaisaEnvelope struct {
+	Code       kwikpaisaText   `json:"code"`
+	Status     kwikpaisaText   `json:"status"`
+	Message    kwikpaisaText   `json:"message"`
+	ReturnData json.RawMessage `json:"return_data"`
+}
+
+// kwikpaisaOrder is return_data of create and status answers. order_amount
+// and currency come only with status (order_amount as a string, "105.00").
+type kwikpaisaOrder struct {
+	KwikXOrderID  string        `json:"kwikX_order_id"`
+	OrderID       kwikpaisaText `json:"order_id"`
+	OrderStatus   string        `json:"order_status"`
+	PaymentLink   string        `json:"payment_link"`
+	CreatedAt     string        `json:"created_at"`
+	OrderAmount   kwikpaisaText `json:"order_amount"`
+	Currency      string        `json:"currency"`
+	PaymentMethod kwikpaisaText `json:"payment_method"`
+	TransactionID kwikpaisaText `json:"transaction_id"`
+	PaidAt        string        `json:"paid_at"`
+}
+
+func (KwikPaisa) Name() string { return "kwikpaisa" }
+
+func (g KwikPaisa) BuildCreate(o *Order) (Request, *Error) {
+	if e := o.GatewayOptions.Check("service_type"); e != nil {
+		return Request{}, e
+	}
+	serviceType := g.ServiceType
+	if s, ok, e := o.GatewayOptions.String("service_type"); e != nil {
+		return Request{}, e
+	} else if ok {
+		if strings.TrimSpace(s) == "" {
+			return Request{}, Invalid("gateway_options.service_type", "must not be empty")
+		}
+		serviceType = s
+	}
+	if strings.TrimSpace(serviceType) == "" {
+		return Request{}, Invalid("gateway_options.service_type", "is required by kwikpaisa and this route configures no service_type")
+	}
+	if p := o.Amount.SignificantPlaces(); p > kwikpaisaMaxPlaces {
+		return Request{}, Invalid("amount", "kwikpaisa allows at most %d decimal places", kwikpaisaMaxPlaces)
+	}
+	c := o.Customer
+	if c == nil {
+		c = &Customer{}
+	}
+	name := c.FullName()
+	for _, f := range []struct{ field, value string }{
+		{"customer.name", name}, {"customer.email", c.Email}, {"customer.phone", c.Phone}, {"return_url", o.ReturnURL},
+	} {
+		if f.value == "" {
+			return Request{}, Invalid(f.field, "is required by kwikpaisa")
+		}
+	}
+	customer := map[string]any{"name": name, "email": c.Email, "phone": c.Phone}
+	if a := kwikpaisaAddress(o.BillingAddress); len(a) > 0 {
+		customer["address"] = a
+	}
+	order := map[string]any{
+		"order_id":       o.OrderID,
+		"order_amount":   o.Amount.Decimal(),
+		"order_currency": o.Currency,
+		"service_type":   serviceType,
+		"customer":       customer,
+		"return_url":     o.ReturnURL,
+	}
+	if o.Description != "" {
+		order["order_note"] = o.Description
+	}
+	body, err := CanonicalJSON(order)
+	if errors.Is(err, ErrUnportableNumber) {
+		// The amount is the only number: more digits than a JSON number
+		// keeps exactly once the gateway decodes it.
+		return Request{}, Invalid("amount", "kwikpaisa sends the amount as a JSON number, which keeps at most 15 significant digits")
+	}
+	if err != nil {
+		return Request{}, Invalid("", "cannot encode the order: %v", err)
+	}
+	return Request{Method: http.MethodPost, Path: kwikpaisaCreatePath, ContentType: "application/json", Body: body}, nil
+}
+
+// kwikpaisaAddress maps billing_address to customer.address. KwikPaisa has
+// no third line, so line3 joins line2 rather than being dropped.
+func kwikpaisaAddress(a *Address) map[string]any {
+	if a == nil {
+		return nil
+	}
+	m := map[string]any{}
+	line2 := a.Line2
+	if a.Line3 != "" {
+		if line2 != "" {
+			line2 += ", "
+		}
+		line2 += a.Line3
+	}
+	for _, f := range []struct{ name, value string }{
+		{"line1", a.Line1}, {"line2", line2}, {"city", a.City}, {"state", a.State},
+		{"country", a.Country}, {"postal_code", a.PostalCode},
+	} {
+		if f.value != "" {
+			m[f.name] = f.value
+		}
+	}
+	return m
+}
+
+func (g KwikPaisa) ParseCreate(o *Order, status int, body []byte) (*Result, *Error) {
+	ord, e := g.parse(status, body, false)
+	if e != nil {
+		return nil, e
+	}
+	if ord.OrderID != "" && string(ord.OrderID) != o.OrderID {
+		return nil, Unreadable(g.Name(), status, "an answer for another order_id")
+	}
+	res := g.result(o.OrderID, ord)
+	// The create answer carries no amount: it is the one we sent.
+	exp, _ := CurrencyExponent(o.Currency)
+	res.Amount, res.Currency = o.Amount.Fixed(exp), o.Currency
+	return res, nil
+}
+
+func (g KwikPaisa) BuildStatus(orderID string) (Request, *Error) {
+	if e := ValidateOrderID(orderID); e != nil {
+		return Request{}, e
+	}
+	body, err := CanonicalJSON(map[string]any{"order_id": orderID})
+	if err != nil {
+		return Request{}, Invalid("order_id", "cannot encode: %v", err)
+	}
+	return Request{Method: http.MethodPost, Path: kwikpaisaStatusPath, ContentType: "application/json", Body: body}, nil
+}
+
+func (g KwikPaisa) ParseStatus(orderID string, status int, body []byte) (*Result, *Error) {
+	ord, e := g.parse(status, body, true)
+	if e != nil {
+		return nil, e
+	}
+	if ord.OrderID != "" && string(ord.OrderID) != orderID {
+		return nil, Unreadable(g.Name(), status, "an answer for another order_id")
+	}
+	res := g.result(orderID, ord)
+	if ord.OrderAmount != "" {
+		exp, ok := CurrencyExponent(ord.Currency)
+		if !ok {
+			return nil, Unreadable(g.Name(), status, "an unknown currency "+clip(ord.Currency))
+		}
+		amount, err := decimal.NewFromString(string(ord.OrderAmount))
+		if err != nil || amount.IsNegative() || !amount.Shift(exp).IsInteger() {
+			return nil, Unreadable(g.Name(), status, "an order_amount that is not an amount in "+ord.Currency)
+		}
+		res.Amount, res.Currency = amount.StringFixed(exp), ord.Currency
+	}
+	for _, d := range []struct{ name, value string }{
+		{"payment_method", string(ord.PaymentMethod)}, {"transaction_id", string(ord.TransactionID)},
+	} {
+		if d.value != "" {
+			kwikpaisaDetail(res, d.name, d.value)
+		}
+	}
+	if ord.PaidAt != "" {
+		if t, ok := kwikpaisaTime(ord.PaidAt); ok {
+			kwikpaisaDetail(res, "paid_at", t)
+		} else {
+			kwikpaisaDetail(res, "paid_at", ord.PaidAt)
+		}
+	}
+	return res, nil
+}
+
+// parse reads a KwikPaisa answer: the HTTP status is trusted first; a 2xx
+// whose body still says it failed is mapped by the body's code.
+func (g KwikPaisa) parse(status int, body []byte, statusOp bool) (*kwikpaisaOrder, *Error) {
+	if status < 200 || status > 299 {
+		return nil, g.failure(status, status, body, statusOp)
+	}
+	var env kwikpaisaEnvelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, Unreadable(g.Name(), status, "a body that is not KwikPaisa JSON")
+	}
+	if env.failed() {
+		code, _ := strconv.Atoi(string(env.Code))
+		return nil, g.failure(status, code, body, statusOp)
+	}
+	var ord kwikpaisaOrder
+	if len(env.ReturnData) == 0 || json.Unmarshal(env.ReturnData, &ord) != nil || ord.KwikXOrderID == "" {
+		return nil, Unreadable(g.Name(), status, "a body without return_data.kwikX_order_id")
+	}
+	return &ord, nil
+}
+
+// failed reports whether a 2xx body says the call failed: status false or
+// "failed", or a non-2xx code when there is no status word.
+func (env *kwikpaisaEnvelope) failed() bool {
+	switch strings.ToLower(string(env.Status)) {
+	case "success", "true", "ok":
+		return false
+	case "":
+		return env.Code != "" && !strings.HasPrefix(string(env.Code), "2")
+	}
+	return true
+}
+
+// failure maps an error answer. httpStatus is what came over the wire,
+// code the status it stands for (the body's code when a 2xx body carries an
+// error).
+func (g KwikPaisa) failure(httpStatus, code int, body []byte, statusOp bool) *Error {
+	var env kwikpaisaEnvelope
+	readable := json.Unmarshal(body, &env) == nil
+	gwCode, msg := "", ""
+	if readable {
+		gwCode, msg = string(env.Code), env.message()
+	}
+	fail := func(t ErrorType, field string) *Error { return GatewayFailure(g.Name(), t, gwCode, msg, field) }
+	switch {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return fail(GatewayAuthenticationFailed, "")
+	case code == http.StatusConflict:
+		return fail(DuplicateOrder, "order_id")
+	case code == http.StatusNotFound && statusOp:
+		return fail(OrderNotFound, "")
+	case code == http.StatusTooManyRequests:
+		return fail(GatewayUnavailable, "")
+	case code >= 500:
+		return fail(GatewayError, "")
+	case !readable:
+		return Unreadable(g.Name(), httpStatus, "an unreadable error body")
+	case code == http.StatusNotFound:
+		// Create has no "not found": the route or base URL is wrong.
+		return fail(GatewayError, "")
+	case statusOp && (containsFold(msg, "not found") || containsFold(msg, "does not exist")):
+		return fail(OrderNotFound, "")
+	case code >= 400:
+		return fail(GatewayRejected, "")
+	}
+	return fail(GatewayError, "")
+}
+
+// message is the gateway's text, with the legacy return_data.description
+// when there is one.
+func (env *kwikpaisaEnvelope) message() string {
+	msg := string(env.Message)
+	var rd struct {
+		Description kwikpaisaText `json:"description"`
+	}
+	if len(env.ReturnData) > 0 && json.Unmarshal(env.ReturnData, &rd) == nil && rd.Description != "" {
+		if msg == "" {
+			return string(rd.Description)
+		}
+		if string(rd.Description) != msg {
+			msg += ": " + string(rd.Description)
+		}
+	}
+	return msg
+}
+
+func (g KwikPaisa) result(orderID string, ord *kwikpaisaOrder) *Result {
+	res := &Result{
+		Gateway:        g.Name(),
+		OrderID:        orderID,
+		GatewayOrderID: ord.KwikXOrderID,
+		Status:         kwikpaisaStatuses.Map(ord.OrderStatus),
+		GatewayStatus:  ord.OrderStatus,
+		PaymentURL:     ord.PaymentLink,
+	}
+	if ord.CreatedAt != "" {
+		if t, ok := kwikpaisaTime(ord.CreatedAt); ok {
+			res.CreatedAt = t
+		} else {
+			// An unexpected format must not fail an order that exists.
+			kwikpaisaDetail(res, "created_at", ord.CreatedAt)
+		}
+	}
+	return res
+}
+
+// kwikpaisaTime converts KwikPaisa's IST time to RFC 3339 UTC.
+func kwikpaisaTime(s string) (string, bool) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	for _, layout := range kwikpaisaTimeLayouts {
+		if t, err := time.ParseInLocation(layout, s, kwikpaisaZone); err == nil {
+			return t.UTC().Format(time.RFC3339), true
+		}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC().Format(time.RFC3339), true
+	}
+	return "", false
+}
+
+// kwikpaisaDetail adds one gateway_details entry.
+func kwikpaisaDetail(r *Result, name, value string) {
+	if r.GatewayDetails == nil {
+		r.GatewayDetails = map[string]string{}
+	}
+	r.GatewayDetails[name] = value
+}
+
+var _ Gateway = KwikPaisa{}
