@@ -67,6 +67,17 @@ func startCaddy(t *testing.T, caddyfile string) *caddytest.Tester {
 	return tc
 }
 
+// startCaddyJSON loads a complete JSON config (its admin must be adminPort).
+func startCaddyJSON(t *testing.T, config string) *caddytest.Tester {
+	t.Helper()
+	tc := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort, TestRequestTimeout: 20 * time.Second})
+	tc.InitServer(config, "json")
+	if t.Failed() {
+		t.FailNow()
+	}
+	return tc
+}
+
 // reply is what the application got back.
 type reply struct {
 	status int

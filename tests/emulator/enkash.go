@@ -1,0 +1,393 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+func init() {
+	Register("enkash", func(opts map[string]string) (Emulator, error) {
+		lifetime := 10 * time.Minute
+		if v := opts["token_lifetime"]; v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return nil, fmt.Errorf("enkash emulator: token_lifetime %q is not a positive duration", v)
+			}
+			lifetime = d
+		}
+		return NewEnKash(opts["access_key"], opts["secret_key"], lifetime)
+	})
+}
+
+// EnKash emulates EnKash PG (gateways.md §4): POST /api/v0/merchant/token
+// issues bearer tokens with a configurable lifetime; POST /api/v0/orders
+// and GET /api/v0/orders/{id} demand a live token (else HTTP 200 with
+// response_code 117, payload "Token is invalid.") and the merchantAccessKey
+// header, and answer in the {response_code, response_message, payload}
+// envelope. Every answer carries a Date header from the emulator's clock,
+// as a real server's would.
+//
+// Where EnKash's behaviour is undocumented the emulator picks one and says
+// so: a field rule broken → HTTP 400 with response_code 422; a duplicate
+// orderId → HTTP 200 with response_code 409; an unknown order → HTTP 200
+// with response_code 404; a wrong merchantAccessKey → HTTP 403; wrong
+// token credentials → HTTP 401 with resultCode 401.
+type EnKash struct {
+	journal
+	accessKey, secretKey string
+	defaultLifetime      time.Duration
+
+	mu         sync.Mutex
+	now        func() time.Time
+	lifetime   time.Duration
+	tokens     map[string]time.Time // token → expiry
+	tokenCalls int
+	tokenDown  bool
+	orders     []*ekOrder
+}
+
+type ekOrder struct {
+	ID              string
+	MerchantOrderID string
+	Value           decimal.Decimal
+	Status          string
+	Created         time.Time
+	Description     string
+}
+
+const (
+	ekTokenPath  = "/api/v0/merchant/token"
+	ekOrdersPath = "/api/v0/orders"
+)
+
+var (
+	ekIFSC    = regexp.MustCompile(`^[A-Z]{4}0[A-Z0-9]{6}$`)
+	ekIST     = time.FixedZone("IST", 5*3600+1800)
+	ekMinimum = decimal.New(1, -2)
+)
+
+// NewEnKash builds an emulator accepting exactly these credentials.
+func NewEnKash(accessKey, secretKey string, tokenLifetime time.Duration) (*EnKash, error) {
+	if accessKey == "" || secretKey == "" {
+		return nil, fmt.Errorf("enkash emulator needs access_key and secret_key")
+	}
+	return &EnKash{
+		accessKey: accessKey, secretKey: secretKey, defaultLifetime: tokenLifetime,
+		now: time.Now, lifetime: tokenLifetime, tokens: map[string]time.Time{},
+	}, nil
+}
+
+// Reset forgets orders, received requests and the token call count, and
+// restores the clock, the token lifetime and the token endpoint. Tokens
+// already issued stay valid, as they would at the real gateway.
+func (e *EnKash) Reset() {
+	e.resetJournal()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.orders, e.tokenCalls, e.tokenDown = nil, 0, false
+	e.now, e.lifetime = time.Now, e.defaultLifetime
+}
+
+// TokenCalls is the number of requests the token endpoint received.
+func (e *EnKash) TokenCalls() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.tokenCalls
+}
+
+// RevokeAll makes every token issued so far invalid.
+func (e *EnKash) RevokeAll() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	clear(e.tokens)
+}
+
+// SetTokenEndpointDown makes the token endpoint drop connections without
+// answering (true) or serve again (false).
+func (e *EnKash) SetTokenEndpointDown(down bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.tokenDown = down
+}
+
+// SetTokenLifetime changes the lifetime of tokens issued from now on.
+func (e *EnKash) SetTokenLifetime(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.lifetime = d
+}
+
+// SetClock replaces the emulator's clock (token expiry, created, Date).
+func (e *EnKash) SetClock(now func() time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.now = now
+}
+
+// SetStatus moves the newest order with this merchant order id to an
+// EnKash order status (CREATED, ATTEMPTED, PAID, EXPIRED, CANCELLED…).
+func (e *EnKash) SetStatus(merchantOrderID, status string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := len(e.orders) - 1; i >= 0; i-- {
+		if o := e.orders[i]; o.MerchantOrderID == merchantOrderID {
+			o.Status = status
+			return true
+		}
+	}
+	return false
+}
+
+// GatewayID returns EnKash's id of the newest order with this merchant id.
+func (e *EnKash) GatewayID(merchantOrderID string) (string, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := len(e.orders) - 1; i >= 0; i-- {
+		if o := e.orders[i]; o.MerchantOrderID == merchantOrderID {
+			return o.ID, true
+		}
+	}
+	return "", false
+}
+
+func (e *EnKash) clock() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.now()
+}
+
+func (e *EnKash) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body := e.record(r)
+	w.Header().Set("Date", e.clock().UTC().Format(http.TimeFormat))
+	switch {
+	case r.URL.Path == ekTokenPath && r.Method == http.MethodPost:
+		e.token(w, r, body)
+		return
+	case r.URL.Path == ekOrdersPath || strings.HasPrefix(r.URL.Path, ekOrdersPath+"/"):
+	default:
+		ekReply(w, http.StatusNotFound, 404, "No handler found for "+r.Method+" "+r.URL.Path, nil)
+		return
+	}
+	if !e.liveToken(r.Header.Get("Authorization")) {
+		ekReply(w, http.StatusOK, 117, "FAILURE", "Token is invalid.")
+		return
+	}
+	if r.Header.Get("merchantAccessKey") != e.accessKey {
+		ekReply(w, http.StatusForbidden, 403, "Invalid merchantAccessKey", nil)
+		return
+	}
+	switch {
+	case r.URL.Path == ekOrdersPath && r.Method == http.MethodPost:
+		e.create(w, r, body)
+	case r.Method == http.MethodGet && strings.Count(r.URL.Path, "/") == 4:
+		e.fetch(w, strings.TrimPrefix(r.URL.Path, ekOrdersPath+"/"))
+	default:
+		ekReply(w, http.StatusMethodNotAllowed, 405, "Request method '"+r.Method+"' is not supported", nil)
+	}
+}
+
+// ekReply writes the EnKash envelope.
+func ekReply(w http.ResponseWriter, status, code int, message string, payload any) {
+	b, _ := json.Marshal(struct {
+		ResponseCode    int    `json:"response_code"`
+		ResponseMessage string `json:"response_message"`
+		Payload         any    `json:"payload"`
+	}{code, message, payload})
+	writeJSON(w, status, b)
+}
+
+func (e *EnKash) token(w http.ResponseWriter, r *http.Request, body []byte) {
+	e.mu.Lock()
+	e.tokenCalls++
+	down := e.tokenDown
+	e.mu.Unlock()
+	if down {
+		// Drop the connection without an answer, as a dead upstream does.
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>")
+		return
+	}
+	refuse := func(msg string) {
+		b, _ := json.Marshal(map[string]any{"token": nil, "expiry": 0, "resultCode": 401, "resultMessage": msg})
+		writeJSON(w, http.StatusUnauthorized, b)
+	}
+	var creds struct {
+		AccessKey string `json:"accessKey"`
+		SecretKey string `json:"secretKey"`
+	}
+	if err := json.Unmarshal(body, &creds); err != nil || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		refuse("Request body must be JSON with accessKey and secretKey.")
+		return
+	}
+	if k := r.Header.Get("API-Key"); k != "" && k != creds.AccessKey {
+		refuse("API-Key does not match accessKey.")
+		return
+	}
+	if creds.AccessKey != e.accessKey || creds.SecretKey != e.secretKey {
+		refuse("Invalid access key or secret key.")
+		return
+	}
+	e.mu.Lock()
+	tok := "ekt_" + randomID(40)
+	expiry := e.now().Add(e.lifetime)
+	e.tokens[tok] = expiry
+	e.mu.Unlock()
+	b, _ := json.Marshal(map[string]any{
+		"token": tok, "expiry": expiry.UnixMilli(), "resultCode": 200, "resultMessage": "Token generated successfully.",
+	})
+	writeJSON(w, http.StatusOK, b)
+}
+
+// liveToken checks "Bearer <token>" against the issued, unexpired tokens.
+func (e *EnKash) liveToken(auth string) bool {
+	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || tok == "" {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	exp, ok := e.tokens[tok]
+	return ok && e.now().Before(exp)
+}
+
+func (e *EnKash) create(w http.ResponseWriter, r *http.Request, body []byte) {
+	invalid := func(format string, args ...any) {
+		ekReply(w, http.StatusBadRequest, 422, fmt.Sprintf(format, args...), nil)
+	}
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		ekReply(w, http.StatusUnsupportedMediaType, 415, "Content type must be application/json", nil)
+		return
+	}
+	var req struct {
+		OrderID string `json:"orderId"`
+		Amount  *struct {
+			Value    json.Number `json:"value"`
+			Currency string      `json:"currency"`
+		} `json:"amount"`
+		ReturnURL    string `json:"returnUrl"`
+		NotifyURL    string `json:"notifyUrl"`
+		CustomerInfo *struct {
+			FirstName   string          `json:"firstName"`
+			LastName    string          `json:"lastName"`
+			Email       string          `json:"email"`
+			PhoneNumber string          `json:"phoneNumber"`
+			Address     json.RawMessage `json:"address"`
+		} `json:"customerInfo"`
+		CustomParameters map[string]string `json:"customParameters"`
+		Description      string            `json:"description"`
+		PaymentDetail    *struct {
+			AccountNumber string `json:"accountNumber"`
+			IFSC          string `json:"ifsc"`
+		} `json:"paymentDetail"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		ekReply(w, http.StatusBadRequest, 400, "Malformed request: "+err.Error(), nil)
+		return
+	}
+	if req.OrderID == "" {
+		invalid("orderId: must not be blank")
+		return
+	}
+	if req.Amount == nil || req.Amount.Value == "" {
+		invalid("amount.value: must not be null")
+		return
+	}
+	if strings.ContainsAny(string(req.Amount.Value), "eE") {
+		invalid("amount.value: must be a plain decimal number")
+		return
+	}
+	value, err := decimal.NewFromString(string(req.Amount.Value))
+	if err != nil {
+		invalid("amount.value: must be a number")
+		return
+	}
+	if value.LessThan(ekMinimum) {
+		invalid("amount.value: must be greater than or equal to 0.01")
+		return
+	}
+	if !value.Equal(value.Round(2)) {
+		invalid("amount.value: numeric value out of bounds (<12 digits>.<2 digits> expected)")
+		return
+	}
+	if req.Amount.Currency != "INR" {
+		invalid("amount.currency: must be INR")
+		return
+	}
+	if pd := req.PaymentDetail; pd != nil {
+		if n := len(pd.AccountNumber); pd.AccountNumber != "" && (n < 9 || n > 36) {
+			invalid("paymentDetail.accountNumber: size must be between 9 and 36")
+			return
+		}
+		if pd.IFSC != "" && !ekIFSC.MatchString(pd.IFSC) {
+			invalid(`paymentDetail.ifsc: must match "^[A-Z]{4}0[A-Z0-9]{6}$"`)
+			return
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, o := range e.orders {
+		if o.MerchantOrderID == req.OrderID {
+			ekReply(w, http.StatusOK, 409, "Duplicate orderId: an order with this orderId already exists", nil)
+			return
+		}
+	}
+	now := e.now()
+	o := &ekOrder{
+		ID:              fmt.Sprintf("ORD%d%s", now.UnixMilli(), randomID(5)),
+		MerchantOrderID: req.OrderID, Value: value, Status: "CREATED", Created: now, Description: req.Description,
+	}
+	e.orders = append(e.orders, o)
+	ekReply(w, http.StatusOK, 0, "SUCCESS", map[string]string{
+		"redirectionUrl": "https://checkout-uat-v3.enkash.in/pay/" + o.ID,
+		"orderId":        o.ID,
+	})
+}
+
+// fetch finds an order by EnKash's id or, as the older docs describe, by
+// the merchant's id.
+func (e *EnKash) fetch(w http.ResponseWriter, id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var found *ekOrder
+	for _, o := range e.orders {
+		if o.ID == id {
+			found = o
+		}
+	}
+	if found == nil {
+		for _, o := range e.orders {
+			if o.MerchantOrderID == id {
+				found = o
+			}
+		}
+	}
+	if found == nil {
+		ekReply(w, http.StatusOK, 404, "Order not found", nil)
+		return
+	}
+	ekReply(w, http.StatusOK, 0, "SUCCESS", map[string]any{
+		"orderId":         found.ID,
+		"merchantOrderId": found.MerchantOrderID,
+		"created":         found.Created.In(ekIST).Format("2006-01-02T15:04:05.000Z07:00"),
+		"orderStatus":     found.Status,
+		"amount":          json.Number(found.Value.StringFixed(2)),
+		"currency":        "INR",
+		"description":     found.Description,
+	})
+}
