@@ -1,6 +1,8 @@
 package paygate
 
 import (
+	"strconv"
+
 	"github.com/dustin/go-humanize"
 
 	"github.com/caddyserver/caddy/v2"
@@ -25,7 +27,10 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 // UnmarshalCaddyfile parses
 //
 //	paygate <gateway> {
-//		max_body <size>
+//		max_body                <size>      # default 64KiB
+//		idempotency_window      <duration>  # default 24h
+//		idempotency_max_records <count>     # default 10000 (in memory)
+//		storage [<module> { … }]            # share records through Caddy storage
 //		<gateway options…>
 //	}
 //
@@ -68,6 +73,47 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if d.NextArg() {
 				return d.ArgErr()
 			}
+		case "idempotency_window":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			dur, err := caddy.ParseDuration(d.Val())
+			if err != nil || dur <= 0 {
+				return d.Errf("idempotency_window: invalid duration %q", d.Val())
+			}
+			h.IdempotencyWindow = caddy.Duration(dur)
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+		case "idempotency_max_records":
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			n, err := strconv.Atoi(d.Val())
+			if err != nil || n <= 0 {
+				return d.Errf("idempotency_max_records: invalid count %q", d.Val())
+			}
+			h.IdempotencyMaxRecords = n
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+		case "storage":
+			// Bare `storage` uses Caddy's configured storage (the global
+			// option); `storage <module> { … }` names one.
+			if !d.NextArg() {
+				h.UseCaddyStorage = true
+				break
+			}
+			modID := "caddy.storage." + d.Val()
+			unm, err := caddyfile.UnmarshalModule(d, modID)
+			if err != nil {
+				return err
+			}
+			st, ok := unm.(caddy.StorageConverter)
+			if !ok {
+				return d.Errf("module %s is not a storage", modID)
+			}
+			h.StorageRaw = caddyconfig.JSONModuleObject(st, "module", d.Val(), nil)
 		default:
 			handled, err := opts.unmarshalOption(d)
 			if err != nil {

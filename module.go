@@ -7,6 +7,7 @@ package paygate
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,8 +44,22 @@ type Handler struct {
 	// MaxBody is the largest canonical request accepted, in bytes (default 64 KiB).
 	MaxBody int64 `json:"max_body,omitempty"`
 
+	// IdempotencyWindow is how long a create's answer is replayed for a
+	// repeat with the same order_id (default 24h).
+	IdempotencyWindow caddy.Duration `json:"idempotency_window,omitempty"`
+	// IdempotencyMaxRecords bounds the in-memory records (default 10000);
+	// the least recently used go first.
+	IdempotencyMaxRecords int `json:"idempotency_max_records,omitempty"`
+	// UseCaddyStorage keeps records in Caddy's configured storage (the
+	// global `storage` option) so several instances share them.
+	UseCaddyStorage bool `json:"use_caddy_storage,omitempty"`
+	// StorageRaw keeps records in this storage module instead.
+	StorageRaw json.RawMessage `json:"storage,omitempty" caddy:"namespace=caddy.storage inline_key=module"`
+
 	gateway Gateway
 	logger  *zap.Logger
+	idem    idemStore
+	poolKey string // usage pool key of an in-memory store
 }
 
 // CaddyModule returns the Caddy module information.
@@ -73,6 +88,58 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("paygate: module %T is not a gateway", mod)
 	}
 	h.gateway = gw
+	return h.provisionIdempotency(ctx)
+}
+
+// idemPool keeps in-memory records across config reloads.
+var idemPool = caddy.NewUsagePool()
+
+func (h *Handler) provisionIdempotency(ctx caddy.Context) error {
+	window := time.Duration(h.IdempotencyWindow)
+	if window == 0 {
+		window = defaultIdempotencyWindow
+	}
+	max := h.IdempotencyMaxRecords
+	if max == 0 {
+		max = defaultIdempotencyMax
+	}
+	key := routeKey(h.GatewayRaw)
+	switch {
+	case h.StorageRaw != nil:
+		mod, err := ctx.LoadModule(h, "StorageRaw")
+		if err != nil {
+			return fmt.Errorf("paygate: loading storage: %w", err)
+		}
+		conv, ok := mod.(caddy.StorageConverter)
+		if !ok {
+			return fmt.Errorf("paygate: module %T is not a storage", mod)
+		}
+		st, err := conv.CertMagicStorage()
+		if err != nil {
+			return fmt.Errorf("paygate: storage: %w", err)
+		}
+		h.idem = &storageStore{storage: st, prefix: "paygate/idempotency/" + key, window: window, now: time.Now}
+	case h.UseCaddyStorage:
+		h.idem = &storageStore{storage: ctx.Storage(), prefix: "paygate/idempotency/" + key, window: window, now: time.Now}
+	default:
+		h.poolKey = fmt.Sprintf("%s/%d/%d", key, window, max)
+		v, _, err := idemPool.LoadOrNew(h.poolKey, func() (caddy.Destructor, error) {
+			return newMemoryStore(window, max), nil
+		})
+		if err != nil {
+			return err
+		}
+		h.idem = v.(*memoryStore)
+	}
+	return nil
+}
+
+// Cleanup releases the in-memory records of the previous config.
+func (h *Handler) Cleanup() error {
+	if h.poolKey != "" {
+		_, err := idemPool.Delete(h.poolKey)
+		return err
+	}
 	return nil
 }
 
@@ -80,6 +147,12 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 func (h *Handler) Validate() error {
 	if h.MaxBody < 0 {
 		return errors.New("paygate: max_body must be positive")
+	}
+	if h.IdempotencyWindow < 0 || h.IdempotencyMaxRecords < 0 {
+		return errors.New("paygate: idempotency_window and idempotency_max_records must be positive")
+	}
+	if h.UseCaddyStorage && h.StorageRaw != nil {
+		return errors.New("paygate: use either Caddy's storage or a storage module, not both")
 	}
 	if h.gateway == nil {
 		return errors.New("paygate: no gateway configured")
@@ -161,34 +234,101 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, next caddyhttp.
 	if e != nil {
 		return h.writeError(w, e)
 	}
+	ctx := r.Context()
+	unlock, err := h.idem.Lock(ctx, order.OrderID)
+	if err != nil {
+		return h.writeError(w, h.storageError(err))
+	}
+	defer unlock()
+	fp := fingerprint(order)
+	prev, err := h.idem.Load(ctx, order.OrderID)
+	if err != nil {
+		return h.writeError(w, h.storageError(err))
+	}
+	if prev != nil {
+		if prev.Fingerprint != fp {
+			return h.writeError(w, &transform.Error{Type: transform.DuplicateOrder, Field: "order_id", Gateway: h.gateway.Name(),
+				Message: "order_id was already used with a different request; use a new order_id"})
+		}
+		if !prev.Ambiguous {
+			w.Header().Set("Idempotent-Replayed", "true")
+			return writeJSON(w, prev.Status, prev.Body)
+		}
+		// The last attempt may have created the order: ask before creating again.
+		res, e := h.fetchStatus(r, next, order.OrderID)
+		switch {
+		case e == nil:
+			return h.answerCreate(w, r, order.OrderID, fp, res, nil)
+		case e.Type != transform.OrderNotFound:
+			return h.writeError(w, e)
+		}
+	}
 	status, respBody, e := h.roundTrip(r, next, &req)
+	var res *transform.Result
+	if e == nil {
+		res, e = h.gateway.ParseCreate(order, status, respBody)
+	}
+	return h.answerCreate(w, r, order.OrderID, fp, res, e)
+}
+
+// answerCreate records the outcome of a create and answers it.
+func (h *Handler) answerCreate(w http.ResponseWriter, r *http.Request, orderID, fp string, res *transform.Result, e *transform.Error) error {
+	status, body := http.StatusCreated, []byte(nil)
+	if e != nil {
+		status, body = e.HTTPStatus(), e.JSON()
+	} else {
+		if rec, ok := h.gateway.(CreateRecorder); ok {
+			rec.RecordCreate(res)
+		}
+		body = res.JSON()
+	}
+	switch classify(e) {
+	case outcomeDefinite:
+		h.saveRecord(r, orderID, &idemRecord{Fingerprint: fp, Status: status, Body: body, Created: time.Now()})
+	case outcomeAmbiguous:
+		h.saveRecord(r, orderID, &idemRecord{Fingerprint: fp, Ambiguous: true, Created: time.Now()})
+	}
 	if e != nil {
 		return h.writeError(w, e)
 	}
-	res, e := h.gateway.ParseCreate(order, status, respBody)
-	if e != nil {
-		return h.writeError(w, e)
+	return writeJSON(w, status, body)
+}
+
+func (h *Handler) saveRecord(r *http.Request, orderID string, rec *idemRecord) {
+	// The answer stands even if recording fails; log it for the operator.
+	if err := h.idem.Save(context.WithoutCancel(r.Context()), orderID, rec); err != nil {
+		h.logger.Error("could not record the create outcome; a retry will reach the gateway again",
+			zap.String("gateway", h.gateway.Name()), zap.String("order_id", orderID), zap.Error(err))
 	}
-	if rec, ok := h.gateway.(CreateRecorder); ok {
-		rec.RecordCreate(res)
+}
+
+func (h *Handler) storageError(err error) *transform.Error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &transform.Error{Type: transform.GatewayTimeout, Gateway: h.gateway.Name(), Message: "gave up waiting for an earlier request with the same order_id"}
 	}
-	return writeJSON(w, http.StatusCreated, res.JSON())
+	h.logger.Error("idempotency storage failed", zap.Error(err))
+	return &transform.Error{Type: transform.GatewayUnavailable, Gateway: h.gateway.Name(), Message: "paygate's idempotency storage is unavailable; nothing was sent to the gateway"}
 }
 
 func (h *Handler) status(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, orderID string) error {
-	req, e := h.gateway.BuildStatus(orderID)
-	if e != nil {
-		return h.writeError(w, e)
-	}
-	status, respBody, e := h.roundTrip(r, next, &req)
-	if e != nil {
-		return h.writeError(w, e)
-	}
-	res, e := h.gateway.ParseStatus(orderID, status, respBody)
+	res, e := h.fetchStatus(r, next, orderID)
 	if e != nil {
 		return h.writeError(w, e)
 	}
 	return writeJSON(w, http.StatusOK, res.JSON())
+}
+
+// fetchStatus asks the gateway for an order's status.
+func (h *Handler) fetchStatus(r *http.Request, next caddyhttp.Handler, orderID string) (*transform.Result, *transform.Error) {
+	req, e := h.gateway.BuildStatus(orderID)
+	if e != nil {
+		return nil, e
+	}
+	status, respBody, e := h.roundTrip(r, next, &req)
+	if e != nil {
+		return nil, e
+	}
+	return h.gateway.ParseStatus(orderID, status, respBody)
 }
 
 // readBody reads the canonical request up to MaxBody; a declared length over
@@ -439,6 +579,7 @@ func (cw *captureWriter) decodedBody(gateway string) ([]byte, *transform.Error) 
 var (
 	_ caddy.Provisioner           = (*Handler)(nil)
 	_ caddy.Validator             = (*Handler)(nil)
+	_ caddy.CleanerUpper          = (*Handler)(nil)
 	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
 	_ http.ResponseWriter         = (*captureWriter)(nil)
 )

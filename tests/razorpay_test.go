@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -284,16 +285,22 @@ func TestRazorpayErrors(t *testing.T) {
 	})
 
 	t.Run("gateway_error on an HTML 500", func(t *testing.T) {
-		call(t, "POST", url(9080, "/html/orders"), rzpOrder).canonicalError(t, 502, "gateway_error")
+		call(t, "POST", url(9080, "/html/orders"), orderWithID("HTML-1")).canonicalError(t, 502, "gateway_error")
 	})
 
 	t.Run("gateway_unavailable when nothing listens", func(t *testing.T) {
-		call(t, "POST", url(9080, "/down/orders"), rzpOrder).canonicalError(t, 503, "gateway_unavailable")
+		call(t, "POST", url(9080, "/down/orders"), orderWithID("DOWN-1")).canonicalError(t, 503, "gateway_unavailable")
 	})
 
 	t.Run("gateway_timeout", func(t *testing.T) {
-		call(t, "POST", url(9080, "/slow/orders"), rzpOrder).canonicalError(t, 504, "gateway_timeout")
+		call(t, "POST", url(9080, "/slow/orders"), orderWithID("SLOW-1")).canonicalError(t, 504, "gateway_timeout")
 	})
+}
+
+// orderWithID is rzpOrder under another order id: paygate replays answers
+// per order id, so each scenario needs its own.
+func orderWithID(id string) string {
+	return strings.Replace(rzpOrder, `"ORD1001"`, strconv.Quote(id), 1)
 }
 
 func manyNotes(n int) string {

@@ -129,3 +129,9 @@ func (a Amount) Minor(exponent int32) (decimal.Decimal, bool) {
 // Shortest is the amount in the shortest decimal form (105.50 → "105.5",
 // 100.00 → "100"), the form JSON encoders in other languages produce.
 func (a Amount) Shortest() string { return a.value.String() }
+
+// MarshalJSON writes the amount as a string in shortest form, so equal
+// values encode equally ("105.50" and 105.5 both give "105.5").
+func (a Amount) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + a.Shortest() + `"`), nil
+}

@@ -30,7 +30,8 @@ type Handler struct {
 	Instance string            `json:"instance,omitempty"`
 	Options  map[string]string `json:"options,omitempty"`
 
-	emu Emulator
+	emu      Emulator
+	instance string
 }
 
 // CaddyModule returns the Caddy module information.
@@ -60,12 +61,12 @@ func (h *Handler) Provision(caddy.Context) error {
 	if err != nil {
 		return err
 	}
-	h.emu = emu
+	h.emu, h.instance = emu, name
 	return nil
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, _ caddyhttp.Handler) error {
-	h.emu.ServeHTTP(w, r)
+	serveWithFaults(h.instance, h.emu, w, r)
 	return nil
 }
 
