@@ -335,6 +335,10 @@ func (h *Handler) fetchStatus(r *http.Request, next caddyhttp.Handler, orderID s
 // the limit is refused without reading.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *transform.Error) {
 	tooLarge := func() *transform.Error {
+		// Close the body so the server does not try to drain it before
+		// answering; the connection is closed after the 413 instead.
+		r.Body.Close()
+		w.Header().Set("Connection", "close")
 		return transform.NewError(transform.RequestTooLarge, "request body is larger than max_body (%d bytes)", h.MaxBody)
 	}
 	if r.ContentLength > h.MaxBody {

@@ -168,7 +168,7 @@ func TestIdempotentAfterAmbiguousOutcome(t *testing.T) {
 			for _, g := range got {
 				seq = append(seq, g.Method)
 			}
-			want := "POST GET"         // the create that was lost, then the status check
+			want := "POST GET"       // the create that was lost, then the status check
 			if c.createdBy == "no" { // the 500 page never reached the emulator's logic
 				want = "GET POST"
 			}
