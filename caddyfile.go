@@ -104,7 +104,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.UseCaddyStorage = true
 				break
 			}
-			modID := "caddy.storage." + d.Val()
+			modName := d.Val()
+			modID := "caddy.storage." + modName
 			unm, err := caddyfile.UnmarshalModule(d, modID)
 			if err != nil {
 				return err
@@ -113,7 +114,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			if !ok {
 				return d.Errf("module %s is not a storage", modID)
 			}
-			h.StorageRaw = caddyconfig.JSONModuleObject(st, "module", d.Val(), nil)
+			h.StorageRaw = caddyconfig.JSONModuleObject(st, "module", modName, nil)
 		default:
 			handled, err := opts.unmarshalOption(d)
 			if err != nil {

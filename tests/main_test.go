@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2/caddytest"
+	caddycmd "github.com/caddyserver/caddy/v2/cmd"
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
 
 	_ "github.com/paygate/caddy-paygate"
@@ -24,6 +25,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The shared-storage tests run this binary a second time as Caddy.
+	if os.Getenv("PAYGATE_TEST_AS_CADDY") == "1" {
+		caddycmd.Main()
+		return
+	}
 	// Caddy writes autosave.json and its data under these; keep them out of $HOME.
 	dir, err := os.MkdirTemp("", "paygate-tests-")
 	if err != nil {
