@@ -1,0 +1,416 @@
+package paygate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/paygate/caddy-paygate/transform"
+)
+
+// exchange is one application request: the flow from canonical request to
+// canonical answer, and what the log line and metrics say about it.
+type exchange struct {
+	h    *Handler
+	w    http.ResponseWriter
+	r    *http.Request
+	next caddyhttp.Handler
+
+	start         time.Time
+	op            string // create, status; "" for requests no operation matched
+	orderID       string
+	order         *transform.Order
+	outcome       string // success, or the canonical error type
+	errField      string
+	gatewayCode   string
+	gatewayStatus int // HTTP status of the gateway's last answer
+	gatewayTime   time.Duration
+	replayed      bool
+}
+
+func (x *exchange) gatewayName() string { return x.h.gateway.Name() }
+
+func (x *exchange) create() error {
+	if mt, _, err := mime.ParseMediaType(x.r.Header.Get("Content-Type")); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return x.fail(transform.NewError(transform.UnsupportedMediaType, "create requests must be sent with Content-Type: application/json"))
+	}
+	body, e := x.readBody()
+	if e != nil {
+		return x.fail(e)
+	}
+	order, e := transform.DecodeOrder(body)
+	if e != nil {
+		return x.fail(e)
+	}
+	x.order, x.orderID = order, order.OrderID
+	req, e := x.h.gateway.BuildCreate(order)
+	if e != nil {
+		return x.fail(e)
+	}
+	ctx := x.r.Context()
+	unlock, err := x.h.idem.Lock(ctx, order.OrderID)
+	if err != nil {
+		return x.fail(x.storageError(err))
+	}
+	defer unlock()
+	fp := fingerprint(order)
+	prev, err := x.h.idem.Load(ctx, order.OrderID)
+	if err != nil {
+		return x.fail(x.storageError(err))
+	}
+	if prev != nil {
+		if prev.Fingerprint != fp {
+			return x.fail(&transform.Error{Type: transform.DuplicateOrder, Field: "order_id", Gateway: x.gatewayName(),
+				Message: "order_id was already used with a different request; use a new order_id"})
+		}
+		if !prev.Ambiguous {
+			x.replayed = true
+			x.outcome = "success"
+			if prev.Status >= 400 {
+				x.outcome = replayedErrorType(prev.Body)
+			}
+			x.h.metrics.observeReplay(x.gatewayName())
+			x.w.Header().Set("Idempotent-Replayed", "true")
+			return writeJSON(x.w, prev.Status, prev.Body)
+		}
+		// The last attempt may have created the order: ask before creating again.
+		res, e := x.fetchStatus(order.OrderID)
+		switch {
+		case e == nil:
+			return x.answerCreate(fp, res, nil)
+		case e.Type != transform.OrderNotFound:
+			return x.fail(e)
+		}
+	}
+	status, respBody, e := x.roundTrip(&req)
+	var res *transform.Result
+	if e == nil {
+		res, e = x.h.gateway.ParseCreate(order, status, respBody)
+	}
+	return x.answerCreate(fp, res, e)
+}
+
+// answerCreate records the outcome of a create and answers it.
+func (x *exchange) answerCreate(fp string, res *transform.Result, e *transform.Error) error {
+	status, body := http.StatusCreated, []byte(nil)
+	if e != nil {
+		status, body = e.HTTPStatus(), e.JSON()
+	} else {
+		if rec, ok := x.h.gateway.(CreateRecorder); ok {
+			rec.RecordCreate(res)
+		}
+		body = res.JSON()
+	}
+	switch classify(e) {
+	case outcomeDefinite:
+		x.saveRecord(&idemRecord{Fingerprint: fp, Status: status, Body: body, Created: time.Now()})
+	case outcomeAmbiguous:
+		x.saveRecord(&idemRecord{Fingerprint: fp, Ambiguous: true, Created: time.Now()})
+	}
+	if e != nil {
+		return x.fail(e)
+	}
+	x.outcome = "success"
+	return writeJSON(x.w, status, body)
+}
+
+func (x *exchange) saveRecord(rec *idemRecord) {
+	// The answer stands even if recording fails; log it for the operator.
+	if err := x.h.idem.Save(context.WithoutCancel(x.r.Context()), x.orderID, rec); err != nil {
+		x.h.logger.Error("could not record the create outcome; a retry will reach the gateway again",
+			zap.String("gateway", x.gatewayName()), zap.String("order_id", x.orderID), zap.Error(err))
+	}
+}
+
+func (x *exchange) storageError(err error) *transform.Error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &transform.Error{Type: transform.GatewayTimeout, Gateway: x.gatewayName(), Message: "gave up waiting for an earlier request with the same order_id"}
+	}
+	x.h.logger.Error("idempotency storage failed", zap.Error(err))
+	return &transform.Error{Type: transform.GatewayUnavailable, Gateway: x.gatewayName(), Message: "paygate's idempotency storage is unavailable; nothing was sent to the gateway"}
+}
+
+func (x *exchange) status() error {
+	res, e := x.fetchStatus(x.orderID)
+	if e != nil {
+		return x.fail(e)
+	}
+	x.outcome = "success"
+	return writeJSON(x.w, http.StatusOK, res.JSON())
+}
+
+// fetchStatus asks the gateway for an order's status.
+func (x *exchange) fetchStatus(orderID string) (*transform.Result, *transform.Error) {
+	req, e := x.h.gateway.BuildStatus(orderID)
+	if e != nil {
+		return nil, e
+	}
+	status, respBody, e := x.roundTrip(&req)
+	if e != nil {
+		return nil, e
+	}
+	return x.h.gateway.ParseStatus(orderID, status, respBody)
+}
+
+// readBody reads the canonical request up to MaxBody; a declared length over
+// the limit is refused without reading.
+func (x *exchange) readBody() ([]byte, *transform.Error) {
+	max := x.h.MaxBody
+	tooLarge := func() *transform.Error {
+		// Close the body so the server does not try to drain it before
+		// answering; the connection is closed after the 413 instead.
+		x.r.Body.Close()
+		x.w.Header().Set("Connection", "close")
+		return transform.NewError(transform.RequestTooLarge, "request body is larger than max_body (%d bytes)", max)
+	}
+	if x.r.ContentLength > max {
+		return nil, tooLarge()
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, max))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge()
+		}
+		return nil, transform.Invalid("", "could not read the request body")
+	}
+	return body, nil
+}
+
+// forwardedHeaders are the only application headers that reach a gateway:
+// everything else, credentials above all, is dropped (design.md §5).
+var forwardedHeaders = []string{"User-Agent", "X-Request-Id", "Traceparent", "Tracestate"}
+
+// prepare turns the application's request into the gateway request for one
+// attempt: method, path, query, body and a fresh header set.
+func prepare(r *http.Request, req *transform.Request) {
+	h := make(http.Header, 8)
+	for _, name := range forwardedHeaders {
+		if v := r.Header.Values(name); len(v) > 0 {
+			h[name] = v
+		}
+	}
+	// No Accept-Encoding: Go's transport then asks for gzip itself and
+	// decodes it, so the answer arrives readable.
+	h["Accept"] = []string{"application/json"}
+	for k, v := range req.Header {
+		h.Set(k, v)
+	}
+	r.Header = h
+	r.Method = req.Method
+	r.URL.Path = req.Path
+	r.URL.RawPath = ""
+	r.URL.RawQuery = req.RawQuery
+	r.RequestURI = r.URL.RequestURI()
+	r.TransferEncoding = nil
+	r.Trailer = nil
+	if req.Body == nil {
+		r.Body = http.NoBody
+		r.ContentLength = 0
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(req.Body))
+	r.ContentLength = int64(len(req.Body))
+	h["Content-Type"] = []string{req.ContentType}
+	h["Content-Length"] = []string{strconv.Itoa(len(req.Body))}
+}
+
+// roundTrip sends the gateway request through next and returns the gateway's
+// status and body, or the canonical error for a failure to get one.
+func (x *exchange) roundTrip(req *transform.Request) (int, []byte, *transform.Error) {
+	name := x.gatewayName()
+	for attempt := 0; ; attempt++ {
+		prepare(x.r, req)
+		if err := x.h.gateway.Authorize(x.r.Context(), x.r.Header, req); err != nil {
+			return 0, nil, asCanonical(name, err)
+		}
+		cw := getCapture()
+		start := time.Now()
+		err := callNext(cw, x.r, x.next)
+		took := time.Since(start)
+		x.gatewayTime += took
+		x.gatewayStatus = cw.status
+		x.h.metrics.observeGateway(name, x.op, took)
+		if c := x.h.logger.Check(zapcore.DebugLevel, "gateway round trip"); c != nil {
+			c.Write(zap.String("gateway", name), zap.String("method", req.Method), zap.String("path", req.Path),
+				zap.Int("gateway_http_status", cw.status), zap.Duration("duration", took), zap.Error(err))
+		}
+		if err != nil {
+			putCapture(cw)
+			return 0, nil, proxyError(name, err)
+		}
+		if cw.overflow {
+			putCapture(cw)
+			return 0, nil, &transform.Error{Type: transform.GatewayError, Gateway: name,
+				Message: fmt.Sprintf("%s answered with a body larger than %d bytes", name, maxResponse)}
+		}
+		status := cw.status
+		body, e := cw.decodedBody(name)
+		putCapture(cw)
+		if e != nil {
+			return 0, nil, e
+		}
+		if ra, ok := x.h.gateway.(Reauthorizer); ok && attempt == 0 && ra.StaleCredentials(status, body) {
+			ra.Invalidate()
+			continue
+		}
+		return status, body, nil
+	}
+}
+
+// callNext runs the proxy. reverse_proxy aborts a response it cannot finish
+// copying (an upstream reset mid-body) with panic(http.ErrAbortHandler);
+// that, like any other panic below us, becomes a gateway error here.
+func callNext(cw *captureWriter, r *http.Request, next caddyhttp.Handler) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				err = errIncompleteResponse
+				return
+			}
+			err = fmt.Errorf("panic while proxying: %v", p)
+		}
+	}()
+	return next.ServeHTTP(cw, r)
+}
+
+var errIncompleteResponse = errors.New("the gateway's answer was cut off")
+
+// proxyError maps reverse_proxy's errors to canonical ones (design.md §5).
+func proxyError(gateway string, err error) *transform.Error {
+	var dial reverseproxy.DialError
+	var he caddyhttp.HandlerError
+	e := &transform.Error{Gateway: gateway}
+	switch {
+	case errors.As(err, &dial):
+		e.Type, e.Message = transform.GatewayUnavailable, "could not connect to "+gateway
+	case errors.As(err, &he) && he.StatusCode == http.StatusGatewayTimeout:
+		e.Type, e.Message = transform.GatewayTimeout, gateway+" did not answer in time"
+	case errors.As(err, &he) && he.StatusCode == http.StatusServiceUnavailable:
+		e.Type, e.Message = transform.GatewayUnavailable, "no upstream available for "+gateway
+	case errors.Is(err, errIncompleteResponse):
+		e.Type, e.Message = transform.GatewayError, "the connection to "+gateway+" broke while it was answering"
+	default:
+		e.Type, e.Message = transform.GatewayError, "the request to "+gateway+" failed"
+	}
+	return e
+}
+
+func asCanonical(gateway string, err error) *transform.Error {
+	var e *transform.Error
+	if errors.As(err, &e) {
+		if e.Gateway == "" {
+			e.Gateway = gateway
+		}
+		return e
+	}
+	return &transform.Error{Type: transform.GatewayError, Gateway: gateway, Message: "could not authenticate to " + gateway}
+}
+
+// fail answers with a canonical error.
+func (x *exchange) fail(e *transform.Error) error {
+	x.outcome, x.errField, x.gatewayCode = string(e.Type), e.Field, e.GatewayCode
+	return writeJSON(x.w, e.HTTPStatus(), e.JSON())
+}
+
+// replayedErrorType reads the type back from a recorded error answer.
+func replayedErrorType(body []byte) string {
+	const marker = `"type":"`
+	i := bytes.Index(body, []byte(marker))
+	if i < 0 {
+		return string(transform.GatewayError)
+	}
+	rest := body[i+len(marker):]
+	if j := bytes.IndexByte(rest, '"'); j > 0 {
+		return string(rest[:j])
+	}
+	return string(transform.GatewayError)
+}
+
+// finish writes the order's log line and counts it.
+func (x *exchange) finish() {
+	name := x.gatewayName()
+	op := x.op
+	if op == "" {
+		op = "unknown"
+	}
+	x.h.metrics.observeRequest(name, op, x.outcome)
+	level := zapcore.InfoLevel
+	if x.outcome != "success" && x.outcome != string(transform.InvalidRequest) && x.outcome != string(transform.DuplicateOrder) &&
+		x.outcome != string(transform.GatewayRejected) && x.outcome != string(transform.OrderNotFound) {
+		level = zapcore.WarnLevel // the gateway or the network failed, or our config did
+	}
+	c := x.h.logger.Check(level, "order")
+	if c == nil {
+		return
+	}
+	fields := make([]zap.Field, 0, 12)
+	fields = append(fields,
+		zap.String("gateway", name),
+		zap.String("operation", op),
+		zap.String("order_id", x.orderID),
+		zap.String("outcome", x.outcome),
+		zap.Int("gateway_http_status", x.gatewayStatus),
+		zap.Duration("duration", time.Since(x.start)),
+		zap.Duration("gateway_duration", x.gatewayTime),
+	)
+	if x.replayed {
+		fields = append(fields, zap.Bool("idempotent_replay", true))
+	}
+	if x.errField != "" {
+		fields = append(fields, zap.String("field", x.errField))
+	}
+	if x.gatewayCode != "" {
+		fields = append(fields, zap.String("gateway_code", x.gatewayCode))
+	}
+	if o := x.order; o != nil && o.Customer != nil {
+		if o.Customer.Email != "" {
+			fields = append(fields, zap.String("customer_email", maskEmail(o.Customer.Email)))
+		}
+		if o.Customer.Phone != "" {
+			fields = append(fields, zap.String("customer_phone", maskPhone(o.Customer.Phone)))
+		}
+	}
+	c.Write(fields...)
+}
+
+// maskEmail keeps the first character of the local part and the domain:
+// "ajay@example.com" → "a***@example.com".
+func maskEmail(s string) string {
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 {
+		return "***"
+	}
+	return s[:1] + "***" + s[at:]
+}
+
+// maskPhone keeps the last four digits: "9816512345" → "******2345".
+func maskPhone(s string) string {
+	if len(s) <= 4 {
+		return strings.Repeat("*", len(s))
+	}
+	return strings.Repeat("*", len(s)-4) + s[len(s)-4:]
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) error {
+	hdr := w.Header()
+	hdr["Content-Type"] = []string{"application/json"}
+	hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
+	hdr["Cache-Control"] = []string{"no-store"}
+	hdr["X-Content-Type-Options"] = []string{"nosniff"}
+	w.WriteHeader(status)
+	_, err := w.Write(body)
+	return err
+}

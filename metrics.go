@@ -1,0 +1,111 @@
+package paygate
+
+import (
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are registered on Caddy's registry at every config load
+// (ctx.GetMetricsRegistry); labels are low-cardinality only: gateway,
+// operation and outcome, never an order id.
+type metrics struct {
+	requests       *prometheus.CounterVec
+	gatewayLatency *prometheus.HistogramVec
+	replays        *prometheus.CounterVec
+	tokenFetches   *prometheus.CounterVec
+}
+
+const metricsNamespace = "paygate"
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "requests_total",
+			Help: "Canonical requests by gateway, operation (create, status) and outcome (success or the canonical error type).",
+		}, []string{"gateway", "operation", "outcome"}),
+		gatewayLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: metricsNamespace, Name: "gateway_request_duration_seconds",
+			Help:    "Time from handing a request to reverse_proxy to having the gateway's whole answer.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"gateway", "operation"}),
+		replays: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "idempotent_replays_total",
+			Help: "Creates answered from a recorded outcome without calling the gateway.",
+		}, []string{"gateway"}),
+		tokenFetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "token_fetches_total",
+			Help: "Bearer token fetches by gateway and result (success, failure).",
+		}, []string{"gateway", "result"}),
+	}
+	var err error
+	m.requests, err = register(reg, m.requests)
+	if err != nil {
+		return nil, err
+	}
+	if m.gatewayLatency, err = register(reg, m.gatewayLatency); err != nil {
+		return nil, err
+	}
+	if m.replays, err = register(reg, m.replays); err != nil {
+		return nil, err
+	}
+	if m.tokenFetches, err = register(reg, m.tokenFetches); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// register adds c to reg, or returns the collector already registered there
+// by an earlier handler of the same config (every paygate route shares them).
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	if reg == nil {
+		return c, nil
+	}
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing, nil
+			}
+		}
+		return c, err
+	}
+	return c, nil
+}
+
+func (m *metrics) observeRequest(gateway, operation, outcome string) {
+	if m != nil {
+		m.requests.WithLabelValues(gateway, operation, outcome).Inc()
+	}
+}
+
+func (m *metrics) observeGateway(gateway, operation string, d time.Duration) {
+	if m != nil {
+		m.gatewayLatency.WithLabelValues(gateway, operation).Observe(d.Seconds())
+	}
+}
+
+func (m *metrics) observeReplay(gateway string) {
+	if m != nil {
+		m.replays.WithLabelValues(gateway).Inc()
+	}
+}
+
+// metricsUser is implemented by gateways with metrics of their own (token
+// fetches); the handler hands them its metrics at provision time.
+type metricsUser interface {
+	useMetrics(m *metrics)
+}
+
+// TokenFetched counts a bearer token fetch; token gateways call it.
+func (m *metrics) TokenFetched(gateway string, err error) {
+	if m == nil {
+		return
+	}
+	result := "success"
+	if err != nil {
+		result = "failure"
+	}
+	m.tokenFetches.WithLabelValues(gateway, result).Inc()
+}
