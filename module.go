@@ -52,7 +52,9 @@ type Handler struct {
 	logger  *zap.Logger
 	idem    idemStore
 	poolKey string // usage pool key of an in-memory store
-	metrics *metrics
+	// recordSpace names the idempotency records of this gateway config.
+	recordSpace string
+	metrics     *metrics
 }
 
 // CaddyModule returns the Caddy module information.
@@ -72,6 +74,8 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.GatewayRaw == nil {
 		return errors.New("paygate: no gateway configured")
 	}
+	// LoadModule clears GatewayRaw: name the record space first.
+	h.recordSpace = routeKey(h.GatewayRaw)
 	mod, err := ctx.LoadModule(h, "GatewayRaw")
 	if err != nil {
 		return fmt.Errorf("paygate: loading gateway: %w", err)
@@ -102,7 +106,7 @@ func (h *Handler) provisionIdempotency(ctx caddy.Context) error {
 	if max == 0 {
 		max = defaultIdempotencyMax
 	}
-	key := routeKey(h.GatewayRaw)
+	key := h.recordSpace
 	switch {
 	case h.StorageRaw != nil:
 		mod, err := ctx.LoadModule(h, "StorageRaw")

@@ -34,6 +34,24 @@ func idemCaddyfile() string {
 		key_secret {env.PAYGATE_IT_RAZORPAY_SECRET}
 	}
 }
+
+# Another merchant account: its order ids are its own.
+:9482 {
+	paygate razorpay {
+		key_id     rzp_test_idem2
+		key_secret {env.PAYGATE_IT_RAZORPAY_SECRET}
+	}
+	reverse_proxy 127.0.0.1:9483
+}
+
+:9483 {
+	bind 127.0.0.1
+	paygate_emulator razorpay {
+		instance   rzp-idem2
+		key_id     rzp_test_idem2
+		key_secret {env.PAYGATE_IT_RAZORPAY_SECRET}
+	}
+}
 `
 }
 
@@ -100,6 +118,25 @@ func TestIdempotentReplay(t *testing.T) {
 	}
 	if posts, _ := countCalls(emu); posts != 2 {
 		t.Errorf("gateway saw %d creates, want 2", posts)
+	}
+}
+
+// Records belong to one gateway configuration: the same order id at another
+// merchant account (or another gateway) is a new order.
+func TestIdempotencyPerGatewayConfig(t *testing.T) {
+	emu := startIdem(t)
+	other := freshEmulator(t, "rzp-idem2")
+	body := `{"order_id":"SPACE-1","amount":"10","currency":"INR"}`
+	for _, port := range []int{9480, 9482} {
+		r := call(t, "POST", url(port, "/orders"), body)
+		if r.status != 201 || r.header.Get("Idempotent-Replayed") != "" {
+			t.Errorf("port %d: %d replayed=%q %s", port, r.status, r.header.Get("Idempotent-Replayed"), r.body)
+		}
+	}
+	a, _ := countCalls(emu)
+	b, _ := countCalls(other)
+	if a != 1 || b != 1 {
+		t.Errorf("creates: %d at the first account, %d at the second; want 1 and 1", a, b)
 	}
 }
 

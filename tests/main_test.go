@@ -70,6 +70,7 @@ func startCaddy(t *testing.T, caddyfile string) *caddytest.Tester {
 	if t.Failed() {
 		t.FailNow()
 	}
+	settle()
 	return tc
 }
 
@@ -81,7 +82,16 @@ func startCaddyJSON(t *testing.T, config string) *caddytest.Tester {
 	if t.Failed() {
 		t.FailNow()
 	}
+	settle()
 	return tc
+}
+
+// settle lets the servers of a replaced config finish closing their
+// listeners (Caddy reuses ports across reloads), so no test request lands on
+// a socket that is about to close.
+func settle() {
+	client.CloseIdleConnections()
+	time.Sleep(150 * time.Millisecond)
 }
 
 // reply is what the application got back.
@@ -151,7 +161,9 @@ func call(t *testing.T, method, url, body string, header ...string) reply {
 	return reply{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
-var client = &http.Client{Timeout: 30 * time.Second}
+// client opens a fresh connection per request: after a config reload a
+// kept-alive connection may still point at the old server, which is closing.
+var client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 
 // mustEmulator returns a named emulator instance of the running Caddy.
 func mustEmulator(t *testing.T, name string) emulator.Emulator {

@@ -58,6 +58,7 @@ func startObs(t *testing.T, level string) string {
 	if t.Failed() {
 		t.FailNow()
 	}
+	settle()
 	freshEmulator(t, "rzp-obs")
 	return path
 }
