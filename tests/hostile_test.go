@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/caddyserver/caddy/v2/caddytest"
 )
 
 // hostileCases is hostile or broken input with the field the 400 must name
@@ -150,5 +152,24 @@ func TestHugeBodyRefusedUnread(t *testing.T) {
 	}
 	if n := len(emu.Received()); n != 0 {
 		t.Errorf("gateway called %d times", n)
+	}
+}
+
+// The same hostile input through every gateway's route.
+func TestHostileInputAllGateways(t *testing.T) {
+	t.Setenv("PAYGATE_HY_RZP", hyRazorpaySecret)
+	t.Setenv("PAYGATE_HY_KP", hyKwikSecret)
+	t.Setenv("PAYGATE_HY_JP", hyJuspayKey)
+	tc := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort, TestRequestTimeout: 20 * time.Second})
+	tc.InitServer(hygieneCaddyfile(t.TempDir()+"/caddy.log", false), "caddyfile")
+	if t.Failed() {
+		t.FailNow()
+	}
+	settle()
+	for _, gw := range hygieneGateways() {
+		t.Run(gw.name, func(t *testing.T) {
+			emu := freshEmulator(t, gw.instance)
+			checkHostile(t, url(9880, gw.prefix+"/orders"), func() int { return len(emu.Received()) })
+		})
 	}
 }
