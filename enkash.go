@@ -133,7 +133,6 @@ func (g *EnKash) Provision(ctx caddy.Context) error {
 			URL:           tokenURL,
 			AccessKey:     ak,
 			SecretKey:     sk,
-			Client:        &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()},
 			OnFetch:       logTokenFetch,
 			TokenSettings: settings,
 		})
@@ -237,8 +236,14 @@ func (*handout) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil
 // argument; so the token given to each request is kept in its vars, and a
 // second Authorize on the same request after an Invalidate drops exactly
 // that token (not one a concurrent request has already fetched).
+//
+// The vars map is written once, on the request's first Authorize, before
+// any upstream dial: reverse_proxy's dialer reads the map from its own
+// goroutine, which can outlive an attempt, so later attempts update the
+// handout in place instead.
 func (g *EnKash) Authorize(ctx context.Context, h http.Header, _ *transform.Request) error {
-	if prev, ok := caddyhttp.GetVar(ctx, handoutVar).(*handout); ok && prev.seq < g.retry.stale.Load() {
+	prev, _ := caddyhttp.GetVar(ctx, handoutVar).(*handout)
+	if prev != nil && prev.seq < g.retry.stale.Load() {
 		g.shared.tokens.Invalidate(prev.token)
 	}
 	seq := g.retry.stale.Load()
@@ -248,7 +253,9 @@ func (g *EnKash) Authorize(ctx context.Context, h http.Header, _ *transform.Requ
 	}
 	h["Authorization"] = []string{"Bearer " + tok}
 	h.Set("merchantAccessKey", g.accessKey)
-	if _, tracked := ctx.Value(caddyhttp.VarsCtxKey).(map[string]any); tracked {
+	if prev != nil {
+		prev.token, prev.seq = tok, seq
+	} else if _, tracked := ctx.Value(caddyhttp.VarsCtxKey).(map[string]any); tracked {
 		caddyhttp.SetVar(ctx, handoutVar, &handout{token: tok, seq: seq})
 	} else {
 		g.retry.untracked.Store(&tok)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"strconv"
@@ -38,6 +39,7 @@ type exchange struct {
 	gatewayStatus int // HTTP status of the gateway's last answer
 	gatewayTime   time.Duration
 	replayed      bool
+	nextCalls     int // calls of next so far (each attempt, status checks)
 }
 
 func (x *exchange) gatewayName() string { return x.h.gateway.Name() }
@@ -236,6 +238,16 @@ func (x *exchange) roundTrip(req *transform.Request) (int, []byte, *transform.Er
 		if err := x.h.gateway.Authorize(x.r.Context(), x.r.Header, req); err != nil {
 			return 0, nil, asCanonical(name, err)
 		}
+		// reverse_proxy's dialer reads the request's vars from its own
+		// goroutine, which can outlive an attempt; every later call of next
+		// gets its own copy of the map, so reverse_proxy's writes cannot race
+		// with an earlier attempt's dial.
+		if x.nextCalls > 0 {
+			if vars, ok := x.r.Context().Value(caddyhttp.VarsCtxKey).(map[string]any); ok {
+				x.r = x.r.WithContext(context.WithValue(x.r.Context(), caddyhttp.VarsCtxKey, maps.Clone(vars)))
+			}
+		}
+		x.nextCalls++
 		cw := getCapture()
 		start := time.Now()
 		err := callNext(cw, x.r, x.next)

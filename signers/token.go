@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paygate/caddy-paygate/transform"
@@ -79,7 +82,8 @@ type TokenConfig struct {
 	URL       string
 	AccessKey string
 	SecretKey string
-	// Client sends the token calls; nil means a dedicated client.
+	// Client sends the token calls; nil means a client of the source's own,
+	// whose connections Close closes.
 	Client *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -113,6 +117,7 @@ type TokenSource struct {
 	secret    string
 	body      []byte // the JSON credentials, encoded once
 	client    *http.Client
+	ownClient bool // the client is ours: Close closes its idle connections
 	now       func() time.Time
 	onFetch   func(time.Duration, *transform.Error)
 
@@ -183,7 +188,8 @@ func NewTokenSource(c TokenConfig) (*TokenSource, error) {
 		settings:  c.TokenSettings.withDefaults(),
 	}
 	if s.client == nil {
-		s.client = &http.Client{}
+		s.client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		s.ownClient = true
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -285,6 +291,9 @@ func (s *TokenSource) Close() error {
 	s.cancel()
 	s.mu.Unlock()
 	s.wg.Wait()
+	if s.ownClient {
+		s.client.CloseIdleConnections()
+	}
 	return nil
 }
 
@@ -399,15 +408,10 @@ type tokenAnswer struct {
 // fetch makes one token call and maps every failure to a canonical error:
 // no answer → gateway_unavailable (503); a refusal → 502.
 func (s *TokenSource) fetch(ctx context.Context, timeout time.Duration) (*token, *transform.Error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(s.body))
-	if err != nil {
+	resp, err := s.post(ctx)
+	if errors.Is(err, errTokenURL) {
 		return nil, s.failure(transform.GatewayError, "", "invalid %s token url", s.gateway)
 	}
-	req.Header["Content-Type"] = []string{"application/json"}
-	req.Header["Accept"] = []string{"application/json"}
-	// The narrative docs name an API-Key header instead of the body; both are sent.
-	req.Header["Api-Key"] = []string{s.accessKey}
-	resp, err := s.client.Do(req)
 	if err != nil {
 		// The transport's error text is not relayed: it may quote the URL.
 		if s.life.Err() != nil {
@@ -467,6 +471,32 @@ func (s *TokenSource) fetch(ctx context.Context, timeout time.Duration) (*token,
 	return &token{value: *ans.Token, lifetime: lifetime}, nil
 }
 
+var errTokenURL = errors.New("invalid token url")
+
+// post sends the token request. A call that fails on a reused keep-alive
+// connection (closed by the server or a load balancer while idle, or by a
+// config reload) is sent once more on a new one: asking for a token twice
+// is harmless, and Go retries such a POST only when told it is idempotent.
+func (s *TokenSource) post(ctx context.Context) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		var reused atomic.Bool
+		trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused.Store(i.Reused) }}
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, s.url, bytes.NewReader(s.body))
+		if err != nil {
+			return nil, errTokenURL
+		}
+		req.Header["Content-Type"] = []string{"application/json"}
+		req.Header["Accept"] = []string{"application/json"}
+		// The narrative docs name an API-Key header instead of the body; both are sent.
+		req.Header["Api-Key"] = []string{s.accessKey}
+		resp, err := s.client.Do(req)
+		if err != nil && attempt == 0 && reused.Load() && ctx.Err() == nil {
+			continue
+		}
+		return resp, err
+	}
+}
+
 // lifetimeOf turns the absolute expiry into a duration measured on the
 // endpoint's clock (its Date header) when it sent one. Epoch seconds are
 // accepted too: any value below 1e11 cannot be milliseconds of this era.
@@ -491,7 +521,10 @@ func lifetimeOf(raw json.RawMessage, date string, now time.Time) (time.Duration,
 	ref := now
 	if date != "" {
 		if t, err := http.ParseTime(date); err == nil {
-			ref = t
+			// Date is truncated to the second: the endpoint's clock may be
+			// up to a second later, so count from the end of that second
+			// and never overestimate the lifetime.
+			ref = t.Add(time.Second)
 		}
 	}
 	return min(expiry.Sub(ref), maxLifetime), true

@@ -51,6 +51,7 @@ type EnKash struct {
 	tokens     map[string]time.Time // token → expiry
 	tokenCalls int
 	tokenDown  bool
+	tokenDelay time.Duration
 	orders     []*ekOrder
 }
 
@@ -92,7 +93,7 @@ func (e *EnKash) Reset() {
 	e.resetJournal()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.orders, e.tokenCalls, e.tokenDown = nil, 0, false
+	e.orders, e.tokenCalls, e.tokenDown, e.tokenDelay = nil, 0, false, 0
 	e.now, e.lifetime = time.Now, e.defaultLifetime
 }
 
@@ -116,6 +117,14 @@ func (e *EnKash) SetTokenEndpointDown(down bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.tokenDown = down
+}
+
+// SetTokenDelay makes the token endpoint wait this long (real time) before
+// it answers, so tests can hold many requests behind one token call.
+func (e *EnKash) SetTokenDelay(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.tokenDelay = d
 }
 
 // SetTokenLifetime changes the lifetime of tokens issued from now on.
@@ -207,8 +216,15 @@ func ekReply(w http.ResponseWriter, status, code int, message string, payload an
 func (e *EnKash) token(w http.ResponseWriter, r *http.Request, body []byte) {
 	e.mu.Lock()
 	e.tokenCalls++
-	down := e.tokenDown
+	down, delay := e.tokenDown, e.tokenDelay
 	e.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	if down {
 		// Drop the connection without an answer, as a dead upstream does.
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
@@ -242,9 +258,11 @@ func (e *EnKash) token(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	e.mu.Lock()
 	tok := "ekt_" + randomID(40)
-	expiry := e.now().Add(e.lifetime)
+	now := e.now()
+	expiry := now.Add(e.lifetime)
 	e.tokens[tok] = expiry
 	e.mu.Unlock()
+	w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
 	b, _ := json.Marshal(map[string]any{
 		"token": tok, "expiry": expiry.UnixMilli(), "resultCode": 200, "resultMessage": "Token generated successfully.",
 	})
