@@ -87,6 +87,19 @@ type retryState struct {
 type enkashShared struct {
 	tokens *signers.TokenSource
 	ids    *idMemory
+	// metrics are those of the newest config using these credentials
+	// (metrics registries are per config load; the cache outlives them).
+	metrics atomic.Pointer[metrics]
+}
+
+// tokenFetched logs a token call and counts it.
+func (s *enkashShared) tokenFetched(lifetime time.Duration, e *transform.Error) {
+	logTokenFetch(lifetime, e)
+	var err error
+	if e != nil {
+		err = e
+	}
+	s.metrics.Load().TokenFetched("enkash", err)
 }
 
 // Destruct stops the token cache's goroutines when the last route using
@@ -128,18 +141,20 @@ func (g *EnKash) Provision(ctx caddy.Context) error {
 	}
 	key := enkashPoolKey(tokenURL, ak, sk)
 	val, loaded, err := tokenPool.LoadOrNew(key, func() (caddy.Destructor, error) {
+		shared := &enkashShared{ids: newIDMemory(maxRememberedOrders)}
 		src, err := signers.NewTokenSource(signers.TokenConfig{
 			Gateway:       "enkash",
 			URL:           tokenURL,
 			AccessKey:     ak,
 			SecretKey:     sk,
-			OnFetch:       logTokenFetch,
+			OnFetch:       shared.tokenFetched,
 			TokenSettings: settings,
 		})
 		if err != nil {
 			return nil, err
 		}
-		return &enkashShared{tokens: src, ids: newIDMemory(maxRememberedOrders)}, nil
+		shared.tokens = src
+		return shared, nil
 	})
 	if err != nil {
 		return fmt.Errorf("paygate enkash: %v", err)
@@ -154,6 +169,9 @@ func (g *EnKash) Provision(ctx caddy.Context) error {
 	}
 	return nil
 }
+
+// useMetrics points token fetch counting at this config's metrics.
+func (g *EnKash) useMetrics(m *metrics) { g.shared.metrics.Store(m) }
 
 // Validate checks the option values.
 func (g *EnKash) Validate() error {
@@ -378,6 +396,7 @@ var (
 	_ caddy.Validator    = (*EnKash)(nil)
 	_ caddy.CleanerUpper = (*EnKash)(nil)
 	_ optionUnmarshaler  = (*EnKash)(nil)
+	_ metricsUser        = (*EnKash)(nil)
 	_ caddy.Destructor   = (*enkashShared)(nil)
 	_ fmt.Formatter      = (*handout)(nil)
 )

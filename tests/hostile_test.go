@@ -160,6 +160,7 @@ func TestHostileInputAllGateways(t *testing.T) {
 	t.Setenv("PAYGATE_HY_RZP", hyRazorpaySecret)
 	t.Setenv("PAYGATE_HY_KP", hyKwikSecret)
 	t.Setenv("PAYGATE_HY_JP", hyJuspayKey)
+	t.Setenv("PAYGATE_HY_EK", hyEnKashSecret)
 	tc := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort, TestRequestTimeout: 20 * time.Second})
 	tc.InitServer(hygieneCaddyfile(t.TempDir()+"/caddy.log", false), "caddyfile")
 	if t.Failed() {

@@ -34,12 +34,41 @@ const obsSites = `
 		key_secret {env.PAYGATE_IT_RAZORPAY_SECRET}
 	}
 }
+
+:9782 {
+	handle /enkash/* {
+		paygate enkash {
+			access_key ek_obs_access
+			secret_key {env.PAYGATE_IT_ENKASH_SK}
+			token_url  http://127.0.0.1:9783/api/v0/merchant/token?case=obs
+		}
+		reverse_proxy 127.0.0.1:9783
+	}
+	handle /enkashbad/* {
+		paygate enkash {
+			access_key ek_obs_access
+			secret_key {env.PAYGATE_IT_ENKASH_SK}-wrong
+			token_url  http://127.0.0.1:9783/api/v0/merchant/token?case=obs
+		}
+		reverse_proxy 127.0.0.1:9783
+	}
+}
+
+:9783 {
+	bind 127.0.0.1
+	paygate_emulator enkash {
+		instance   ek-obs
+		access_key ek_obs_access
+		secret_key {env.PAYGATE_IT_ENKASH_SK}
+	}
+}
 `
 
 // startObs loads the config with a default logger writing JSON to path.
 func startObs(t *testing.T, level string) string {
 	t.Helper()
 	t.Setenv("PAYGATE_IT_RAZORPAY_SECRET", rzpSecret)
+	t.Setenv("PAYGATE_IT_ENKASH_SK", "ek_obs_secret_61f0")
 	path := t.TempDir() + "/caddy.log"
 	cfg := fmt.Sprintf(`{
 	admin localhost:%d
@@ -126,6 +155,23 @@ func TestMetricsMove(t *testing.T) {
 		if after[k]-before[k] != d {
 			t.Errorf("%s moved by %v, want %v (before %v, after %v)", k, after[k]-before[k], d, before[k], after[k])
 		}
+	}
+}
+
+// Token fetches are counted by result.
+func TestTokenMetrics(t *testing.T) {
+	startObs(t, "INFO")
+	ok := map[string]string{"gateway": "enkash", "result": "success"}
+	bad := map[string]string{"gateway": "enkash", "result": "failure"}
+	okBefore, badBefore := metric(t, "paygate_token_fetches_total", ok), metric(t, "paygate_token_fetches_total", bad)
+	id := fmt.Sprintf("TOK-%d", time.Now().UnixNano()%1e9)
+	r := call(t, "POST", url(9782, "/enkash/orders"), fmt.Sprintf(`{"order_id":%q,"amount":"10","currency":"INR"}`, id))
+	r2 := call(t, "POST", url(9782, "/enkashbad/orders"), fmt.Sprintf(`{"order_id":"%s-B","amount":"10","currency":"INR"}`, id))
+	r2.canonicalError(t, 502, "gateway_authentication_failed")
+	okAfter, badAfter := metric(t, "paygate_token_fetches_total", ok), metric(t, "paygate_token_fetches_total", bad)
+	// These credentials are used by no other test: the first create fetches.
+	if r.status != 201 || okAfter-okBefore != 1 || badAfter-badBefore != 1 {
+		t.Errorf("create %d; token fetches: success +%v, failure +%v; want +1, +1", r.status, okAfter-okBefore, badAfter-badBefore)
 	}
 }
 

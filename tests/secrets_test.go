@@ -52,6 +52,12 @@ func hygieneGateways() []hygieneGateway {
 			secrets: []string{hyKwikSecret},
 		},
 		{
+			name: "enkash", instance: "hy-ek", prefix: "/ek",
+			good:    `{"order_id":"%s","amount":"10","currency":"INR",` + cust + `}`,
+			bad:     `{"order_id":"%s","amount":"10","currency":"INR","bank_account":{"account_number":"123456789","ifsc":"KKBK0000432"},` + cust + `}`,
+			secrets: []string{hyEnKashSecret},
+		},
+		{
 			name: "juspay", instance: "hy-jp", prefix: "/jp",
 			good:    `{"order_id":"%s","amount":"10","currency":"INR",` + cust + `}`,
 			bad:     `{"order_id":"%s","amount":"0.50","currency":"INR",` + cust + `}`,
@@ -132,6 +138,22 @@ func hygieneCaddyfile(logPath string, filtered bool) string {
 		}
 		reverse_proxy 127.0.0.1:9883
 	}
+	handle /ek/* {
+		paygate enkash {
+			access_key ek_hy_access
+			secret_key {env.PAYGATE_HY_EK}
+			token_url  http://127.0.0.1:9884/api/v0/merchant/token?case=hy
+		}
+		reverse_proxy 127.0.0.1:9884
+	}
+	handle /ekbad/* {
+		paygate enkash {
+			access_key ek_hy_access
+			secret_key {env.PAYGATE_HY_EK}-wrong
+			token_url  http://127.0.0.1:9884/api/v0/merchant/token?case=hy
+		}
+		reverse_proxy 127.0.0.1:9884
+	}
 	handle /down/* {
 		paygate razorpay {
 			key_id     rzp_test_hy
@@ -159,6 +181,15 @@ func hygieneCaddyfile(logPath string, filtered bool) string {
 	}
 }
 
+:9884 {
+	bind 127.0.0.1
+	paygate_emulator enkash {
+		instance   hy-ek
+		access_key ek_hy_access
+		secret_key {env.PAYGATE_HY_EK}
+	}
+}
+
 :9883 {
 	bind 127.0.0.1
 	paygate_emulator juspay {
@@ -177,6 +208,7 @@ func TestSecretHygiene(t *testing.T) {
 	t.Setenv("PAYGATE_HY_RZP", hyRazorpaySecret)
 	t.Setenv("PAYGATE_HY_KP", hyKwikSecret)
 	t.Setenv("PAYGATE_HY_JP", hyJuspayKey)
+	t.Setenv("PAYGATE_HY_EK", hyEnKashSecret)
 	for _, filtered := range []bool{false, true} {
 		t.Run(fmt.Sprintf("log filter %v", filtered), func(t *testing.T) {
 			logPath := t.TempDir() + "/caddy.log"
@@ -188,7 +220,7 @@ func TestSecretHygiene(t *testing.T) {
 			settle()
 			var answers strings.Builder
 			run := fmt.Sprint(time.Now().UnixNano() % 1e9)
-			var signatures []string
+			var signatures, tokens []string
 			for _, gw := range hygieneGateways() {
 				emu := freshEmulator(t, gw.instance)
 				id := "HY-" + gw.name[:2] + "-" + run
@@ -212,6 +244,9 @@ func TestSecretHygiene(t *testing.T) {
 				for _, rec := range emu.Received() {
 					if s := rec.Header.Get("X-Signature"); s != "" {
 						signatures = append(signatures, s)
+					}
+					if a := rec.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") {
+						tokens = append(tokens, a, strings.TrimPrefix(a, "Bearer "))
 					}
 					if rec.Method == "POST" {
 						created++
@@ -244,8 +279,15 @@ func TestSecretHygiene(t *testing.T) {
 					}
 				}
 			}
-			if len(signatures) == 0 {
-				t.Fatal("no signed request was seen")
+			if len(signatures) == 0 || len(tokens) == 0 {
+				t.Fatal("no signed request or bearer token was seen")
+			}
+			for _, tok := range tokens {
+				for where, text := range map[string]string{"log": string(logs), "answers": answers.String(), "/config/": string(config)} {
+					if strings.Contains(text, tok) {
+						t.Errorf("bearer token %q appears in the %s", tok, where)
+					}
+				}
 			}
 			if !filtered {
 				// Why the filter exists: Caddy's debug line shows these headers.
