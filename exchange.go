@@ -45,8 +45,11 @@ type exchange struct {
 func (x *exchange) gatewayName() string { return x.h.gateway.Name() }
 
 func (x *exchange) create() error {
-	if mt, _, err := mime.ParseMediaType(x.r.Header.Get("Content-Type")); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return x.fail(transform.NewError(transform.UnsupportedMediaType, "create requests must be sent with Content-Type: application/json"))
+	// The exact common value skips ParseMediaType, which allocates a map.
+	if ct := x.r.Header.Get("Content-Type"); ct != "application/json" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return x.fail(transform.NewError(transform.UnsupportedMediaType, "create requests must be sent with Content-Type: application/json"))
+		}
 	}
 	body, e := x.readBody()
 	if e != nil {
@@ -96,16 +99,17 @@ func (x *exchange) create() error {
 			return x.fail(e)
 		}
 	}
-	status, respBody, e := x.roundTrip(&req)
+	status, respBody, cw, e := x.roundTrip(&req)
 	var res *transform.Result
 	if e == nil {
 		res, e = x.h.gateway.ParseCreate(order, status, respBody)
+		putCapture(cw) // the result holds copies, not the body
 	}
 	return x.answerCreate(fp, res, e)
 }
 
 // answerCreate records the outcome of a create and answers it.
-func (x *exchange) answerCreate(fp string, res *transform.Result, e *transform.Error) error {
+func (x *exchange) answerCreate(fp fpSum, res *transform.Result, e *transform.Error) error {
 	status, body := http.StatusCreated, []byte(nil)
 	if e != nil {
 		status, body = e.HTTPStatus(), e.JSON()
@@ -159,10 +163,11 @@ func (x *exchange) fetchStatus(orderID string) (*transform.Result, *transform.Er
 	if e != nil {
 		return nil, e
 	}
-	status, respBody, e := x.roundTrip(&req)
+	status, respBody, cw, e := x.roundTrip(&req)
 	if e != nil {
 		return nil, e
 	}
+	defer putCapture(cw)
 	return x.h.gateway.ParseStatus(orderID, status, respBody)
 }
 
@@ -204,9 +209,11 @@ func prepare(r *http.Request, req *transform.Request) {
 			h[name] = v
 		}
 	}
+	// One backing array for the three values paygate sets: one allocation.
+	v := &[3]string{"application/json"}
 	// No Accept-Encoding: Go's transport then asks for gzip itself and
 	// decodes it, so the answer arrives readable.
-	h["Accept"] = []string{"application/json"}
+	h["Accept"] = v[0:1:1]
 	for k, v := range req.Header {
 		h.Set(k, v)
 	}
@@ -223,20 +230,30 @@ func prepare(r *http.Request, req *transform.Request) {
 		r.ContentLength = 0
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(req.Body))
+	body := new(upstreamBody)
+	body.Reset(req.Body)
+	r.Body = body
 	r.ContentLength = int64(len(req.Body))
-	h["Content-Type"] = []string{req.ContentType}
-	h["Content-Length"] = []string{strconv.Itoa(len(req.Body))}
+	v[1], v[2] = req.ContentType, strconv.Itoa(len(req.Body))
+	h["Content-Type"] = v[1:2:2]
+	h["Content-Length"] = v[2:3:3]
 }
 
+// upstreamBody is the gateway request's body: a bytes.Reader (io.WriterTo
+// for the transport) that is its own Closer, one allocation.
+type upstreamBody struct{ bytes.Reader }
+
+func (*upstreamBody) Close() error { return nil }
+
 // roundTrip sends the gateway request through next and returns the gateway's
-// status and body, or the canonical error for a failure to get one.
-func (x *exchange) roundTrip(req *transform.Request) (int, []byte, *transform.Error) {
+// status and body, or the canonical error for a failure to get one. The
+// body lives in cw, which the caller puts back once it has parsed it.
+func (x *exchange) roundTrip(req *transform.Request) (int, []byte, *captureWriter, *transform.Error) {
 	name := x.gatewayName()
 	for attempt := 0; ; attempt++ {
 		prepare(x.r, req)
 		if err := x.h.gateway.Authorize(x.r.Context(), x.r.Header, req); err != nil {
-			return 0, nil, asCanonical(name, err)
+			return 0, nil, nil, asCanonical(name, err)
 		}
 		// reverse_proxy's dialer reads the request's vars from its own
 		// goroutine, which can outlive an attempt; every later call of next
@@ -261,24 +278,25 @@ func (x *exchange) roundTrip(req *transform.Request) (int, []byte, *transform.Er
 		}
 		if err != nil {
 			putCapture(cw)
-			return 0, nil, proxyError(name, err)
+			return 0, nil, nil, proxyError(name, err)
 		}
 		if cw.overflow {
 			putCapture(cw)
-			return 0, nil, &transform.Error{Type: transform.GatewayError, Gateway: name,
+			return 0, nil, nil, &transform.Error{Type: transform.GatewayError, Gateway: name,
 				Message: fmt.Sprintf("%s answered with a body larger than %d bytes", name, maxResponse)}
 		}
 		status := cw.status
 		body, e := cw.decodedBody(name)
-		putCapture(cw)
 		if e != nil {
-			return 0, nil, e
+			putCapture(cw)
+			return 0, nil, nil, e
 		}
 		if ra, ok := x.h.gateway.(Reauthorizer); ok && attempt == 0 && ra.StaleCredentials(status, body) {
+			putCapture(cw)
 			ra.Invalidate()
 			continue
 		}
-		return status, body, nil
+		return status, body, cw, nil
 	}
 }
 
@@ -410,18 +428,27 @@ func maskEmail(s string) string {
 
 // maskPhone keeps the last four digits: "9816512345" → "******2345".
 func maskPhone(s string) string {
+	n := len(s) - 4 // characters masked
 	if len(s) <= 4 {
-		return strings.Repeat("*", len(s))
+		n = len(s)
 	}
-	return strings.Repeat("*", len(s)-4) + s[len(s)-4:]
+	var b strings.Builder // one allocation
+	b.Grow(len(s))
+	for range n {
+		b.WriteByte('*')
+	}
+	b.WriteString(s[n:])
+	return b.String()
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) error {
+	// One backing array for the four values: one allocation, not four.
+	v := &[4]string{"application/json", strconv.Itoa(len(body)), "no-store", "nosniff"}
 	hdr := w.Header()
-	hdr["Content-Type"] = []string{"application/json"}
-	hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
-	hdr["Cache-Control"] = []string{"no-store"}
-	hdr["X-Content-Type-Options"] = []string{"nosniff"}
+	hdr["Content-Type"] = v[0:1:1]
+	hdr["Content-Length"] = v[1:2:2]
+	hdr["Cache-Control"] = v[2:3:3]
+	hdr["X-Content-Type-Options"] = v[3:4:4]
 	w.WriteHeader(status)
 	_, err := w.Write(body)
 	return err

@@ -1,7 +1,6 @@
 package paygate
 
 import (
-	"container/list"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -24,13 +23,21 @@ import (
 const (
 	defaultIdempotencyWindow = 24 * time.Hour
 	defaultIdempotencyMax    = 10000
+	// defaultIdempotencyMaxBytes bounds the in-memory records by size too:
+	// a gateway's error text makes a recorded answer up to a few KB
+	// (gateway_code is not even clipped), so a count alone does not
+	// bound memory.
+	defaultIdempotencyMaxBytes = 8 << 20
+	// recordOverhead is what a record costs besides its body: the map
+	// entry, the key, the record and its fingerprint.
+	recordOverhead = 256
 )
 
 // idemRecord is what is kept per order id.
 type idemRecord struct {
 	// Fingerprint is a hash of the canonical order, so whitespace, key order
 	// and "105.5" vs "105.50" do not make two requests differ.
-	Fingerprint string `json:"fingerprint"`
+	Fingerprint fpSum `json:"fingerprint"`
 	// Status and Body are the canonical answer, for definite outcomes.
 	Status int    `json:"status,omitempty"`
 	Body   []byte `json:"body,omitempty"`
@@ -38,6 +45,25 @@ type idemRecord struct {
 	// after sending): the gateway may or may not have the order.
 	Ambiguous bool      `json:"ambiguous,omitempty"`
 	Created   time.Time `json:"created"`
+
+	// memoryStore's key and LRU links (most recently used first), so a
+	// record costs one allocation there; never stored.
+	orderID    string
+	prev, next *idemRecord
+}
+
+// fpSum is a SHA-256 fingerprint, kept as 32 bytes and written as hex in
+// stored records (the same JSON as a hex string field).
+type fpSum [sha256.Size]byte
+
+func (f fpSum) MarshalText() ([]byte, error) { return hex.AppendEncode(nil, f[:]), nil }
+
+func (f *fpSum) UnmarshalText(b []byte) error {
+	if hex.DecodedLen(len(b)) != len(f) {
+		return errors.New("fingerprint: not a SHA-256 hex digest")
+	}
+	_, err := hex.Decode(f[:], b)
+	return err
 }
 
 // idemStore keeps records for one route (gateway configuration).
@@ -49,13 +75,12 @@ type idemStore interface {
 }
 
 // fingerprint hashes the canonical form of an order.
-func fingerprint(o *transform.Order) string {
+func fingerprint(o *transform.Order) fpSum {
 	b, err := json.Marshal(o)
 	if err != nil { // cannot happen: the order was decoded from JSON
-		return ""
+		return fpSum{}
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return sha256.Sum256(b)
 }
 
 // routeKey names the record space of a gateway configuration: routes with
@@ -69,29 +94,33 @@ func routeKey(gatewayRaw []byte) string {
 // memoryStore is the default store: bounded by count (least recently used
 // goes first) and by age.
 type memoryStore struct {
-	window time.Duration
-	max    int
-	now    func() time.Time
+	window   time.Duration
+	max      int
+	maxBytes int
+	now      func() time.Time
+	size     int // bytes accounted for the records held
 
-	mu      sync.Mutex
-	records map[string]*list.Element // of *memEntry
-	lru     *list.List
-	locks   map[string]*keyLock
+	mu         sync.Mutex
+	records    map[string]*idemRecord
+	head, tail *idemRecord // most and least recently used
+	locks      map[string]*keyLock
 }
 
-type memEntry struct {
-	orderID string
-	rec     *idemRecord
-}
-
+// keyLock is recycled through keyLocks once no request holds or waits for
+// it, so an uncontended Lock allocates nothing.
 type keyLock struct {
-	ch   chan struct{} // holds one token while locked
-	refs int
+	ch     chan struct{} // holds one token while locked
+	refs   int           // holders and waiters, under memoryStore.mu
+	m      *memoryStore
+	id     string
+	unlock func() // l.release bound once, handed to the holder
 }
+
+var keyLocks sync.Pool // of *keyLock
 
 func newMemoryStore(window time.Duration, max int) *memoryStore {
-	return &memoryStore{window: window, max: max, now: time.Now,
-		records: map[string]*list.Element{}, lru: list.New(), locks: map[string]*keyLock{}}
+	return &memoryStore{window: window, max: max, maxBytes: defaultIdempotencyMaxBytes, now: time.Now,
+		records: map[string]*idemRecord{}, locks: map[string]*keyLock{}}
 }
 
 // Destruct satisfies caddy.Destructor for the usage pool.
@@ -101,57 +130,104 @@ func (m *memoryStore) Lock(ctx context.Context, orderID string) (func(), error) 
 	m.mu.Lock()
 	l, ok := m.locks[orderID]
 	if !ok {
-		l = &keyLock{ch: make(chan struct{}, 1)}
+		l, _ = keyLocks.Get().(*keyLock)
+		if l == nil {
+			l = &keyLock{ch: make(chan struct{}, 1)}
+			l.unlock = l.release
+		}
+		l.m, l.id = m, orderID
 		m.locks[orderID] = l
 	}
 	l.refs++
 	m.mu.Unlock()
-	release := func() {
-		m.mu.Lock()
-		if l.refs--; l.refs == 0 {
-			delete(m.locks, orderID)
-		}
-		m.mu.Unlock()
-	}
 	select {
 	case l.ch <- struct{}{}:
-		return func() { <-l.ch; release() }, nil
+		return l.unlock, nil
 	case <-ctx.Done():
-		release()
+		m.drop(l)
 		return nil, ctx.Err()
+	}
+}
+
+// release is the holder's unlock.
+func (l *keyLock) release() {
+	<-l.ch
+	l.m.drop(l)
+}
+
+// drop forgets a holder or waiter; the last one recycles the lock.
+func (m *memoryStore) drop(l *keyLock) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if l.refs--; l.refs == 0 {
+		delete(m.locks, l.id)
+		l.m, l.id = nil, ""
+		keyLocks.Put(l)
+	}
+}
+
+// remove forgets r; m.mu is held.
+func (m *memoryStore) remove(r *idemRecord) {
+	m.unlink(r)
+	delete(m.records, r.orderID)
+	m.size -= recordOverhead + len(r.Body)
+}
+
+// unlink takes r out of the LRU list; m.mu is held.
+func (m *memoryStore) unlink(r *idemRecord) {
+	if r.prev != nil {
+		r.prev.next = r.next
+	} else {
+		m.head = r.next
+	}
+	if r.next != nil {
+		r.next.prev = r.prev
+	} else {
+		m.tail = r.prev
+	}
+	r.prev, r.next = nil, nil
+}
+
+// pushFront makes r the most recently used; m.mu is held.
+func (m *memoryStore) pushFront(r *idemRecord) {
+	r.prev, r.next = nil, m.head
+	if m.head != nil {
+		m.head.prev = r
+	}
+	m.head = r
+	if m.tail == nil {
+		m.tail = r
 	}
 }
 
 func (m *memoryStore) Load(_ context.Context, orderID string) (*idemRecord, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	el, ok := m.records[orderID]
+	r, ok := m.records[orderID]
 	if !ok {
 		return nil, nil
 	}
-	e := el.Value.(*memEntry)
-	if m.now().Sub(e.rec.Created) > m.window {
-		m.lru.Remove(el)
-		delete(m.records, orderID)
+	if m.now().Sub(r.Created) > m.window {
+		m.remove(r)
 		return nil, nil
 	}
-	m.lru.MoveToFront(el)
-	return e.rec, nil
+	m.unlink(r)
+	m.pushFront(r)
+	return r, nil
 }
 
 func (m *memoryStore) Save(_ context.Context, orderID string, rec *idemRecord) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if el, ok := m.records[orderID]; ok {
-		el.Value.(*memEntry).rec = rec
-		m.lru.MoveToFront(el)
-		return nil
+	if old, ok := m.records[orderID]; ok {
+		m.remove(old)
 	}
-	m.records[orderID] = m.lru.PushFront(&memEntry{orderID: orderID, rec: rec})
-	for m.lru.Len() > m.max {
-		oldest := m.lru.Back()
-		m.lru.Remove(oldest)
-		delete(m.records, oldest.Value.(*memEntry).orderID)
+	rec.orderID = orderID
+	m.records[orderID] = rec
+	m.size += recordOverhead + len(rec.Body)
+	m.pushFront(rec)
+	for len(m.records) > m.max || (m.size > m.maxBytes && m.tail != rec) {
+		m.remove(m.tail)
 	}
 	return nil
 }
@@ -160,7 +236,7 @@ func (m *memoryStore) Save(_ context.Context, orderID string, rec *idemRecord) e
 func (m *memoryStore) len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.lru.Len()
+	return len(m.records)
 }
 
 // storageStore keeps records in a Caddy storage module (file system, Redis…)
@@ -200,7 +276,9 @@ func (s *storageStore) Load(ctx context.Context, orderID string) (*idemRecord, e
 	return &rec, nil
 }
 
+// Save records even when the application has gone: the outcome stands.
 func (s *storageStore) Save(ctx context.Context, orderID string, rec *idemRecord) error {
+	ctx = context.WithoutCancel(ctx)
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ package signers
 import (
 	"encoding/base64"
 	"net/http"
+	"net/textproto"
 )
 
 // Basic adds HTTP Basic credentials and static headers (Razorpay's
@@ -21,17 +22,19 @@ type Header struct{ Name, Value string }
 
 // NewBasic builds a Basic signer; password may be empty (Juspay).
 func NewBasic(username, password string, static ...Header) *Basic {
-	return &Basic{
-		authorization: "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password)),
-		static:        static,
+	b := &Basic{authorization: "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password))}
+	for _, s := range static {
+		// Canonical once, so Sign does not canonicalise (and allocate) per request.
+		b.static = append(b.static, Header{Name: textproto.CanonicalMIMEHeaderKey(s.Name), Value: s.Value})
 	}
+	return b
 }
 
 // Sign sets the Authorization header and the static headers.
 func (b *Basic) Sign(h http.Header) {
 	h["Authorization"] = []string{b.authorization}
 	for _, s := range b.static {
-		h.Set(s.Name, s.Value)
+		h[s.Name] = []string{s.Value}
 	}
 }
 

@@ -192,6 +192,15 @@ func enkashCustomerInfo(o *Order) *enkashCustomer {
 }
 
 func (g EnKash) ParseCreate(o *Order, status int, body []byte) (*Result, *Error) {
+	// The usual success answer in one pass; anything else is read again below.
+	var one struct {
+		ResponseCode json.RawMessage `json:"response_code"`
+		Payload      *enkashCreated  `json:"payload"`
+	}
+	if status >= 200 && status <= 299 && json.Unmarshal(body, &one) == nil && rawInt(one.ResponseCode) == "0" &&
+		one.Payload != nil && one.Payload.RedirectionURL != "" {
+		return g.created(o, one.Payload), nil
+	}
 	env, e := g.envelope(status, body, false)
 	if e != nil {
 		return nil, e
@@ -200,6 +209,10 @@ func (g EnKash) ParseCreate(o *Order, status int, body []byte) (*Result, *Error)
 	if err := json.Unmarshal(env.Payload, &p); err != nil || p.RedirectionURL == "" {
 		return nil, Unreadable(g.Name(), status, "a success without payload.redirectionUrl")
 	}
+	return g.created(o, &p), nil
+}
+
+func (g EnKash) created(o *Order, p *enkashCreated) *Result {
 	return &Result{
 		Gateway:        g.Name(),
 		OrderID:        o.OrderID,
@@ -208,7 +221,7 @@ func (g EnKash) ParseCreate(o *Order, status int, body []byte) (*Result, *Error)
 		Amount:         o.Amount.Fixed(2),
 		Currency:       enkashCurrency,
 		PaymentURL:     p.RedirectionURL,
-	}, nil
+	}
 }
 
 // BuildStatus asks for an order by the merchant's id; use BuildStatusFor

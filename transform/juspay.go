@@ -201,9 +201,33 @@ func juspayAssignUDFs(md map[string]string) ([juspayUDFs]string, *Error) {
 	return slots, nil
 }
 
+// juspayAddressKeys are the form keys and canonical fields of the billing
+// and shipping addresses, built once rather than concatenated per order.
+var juspayAddressKeys = func() (k [2]struct{ form, source []string }) {
+	for i, prefix := range []string{"billing_address", "shipping_address"} {
+		k[i].form = []string{prefix + "_first_name", prefix + "_last_name"}
+		for _, part := range juspayAddressParts {
+			k[i].form = append(k[i].form, prefix+"_"+part)
+			k[i].source = append(k[i].source, prefix+"."+part)
+		}
+	}
+	return k
+}()
+
+// juspayUDFKeys are udf1 … udf10.
+var juspayUDFKeys = func() (k [juspayUDFs]string) {
+	for i := range k {
+		k[i] = "udf" + strconv.Itoa(i+1)
+	}
+	return k
+}()
+
 // juspayForm builds the create form and, for error mapping, the canonical
 // field behind each key that depends on the order.
-func juspayForm(o *Order) (url.Values, map[string]string, *Error) {
+//
+// sources is filled only when wanted (error mapping): a create does not
+// pay for the map and its key strings.
+func juspayForm(o *Order, wantSources bool) (url.Values, map[string]string, *Error) {
 	if e := o.GatewayOptions.Check("gateway_id", "get_client_auth_token", "product_id"); e != nil {
 		return nil, nil, e
 	}
@@ -224,12 +248,15 @@ func juspayForm(o *Order) (url.Values, map[string]string, *Error) {
 		return nil, nil, e
 	}
 
-	form := url.Values{}
-	sources := map[string]string{}
+	form := make(url.Values, 16)
+	var sources map[string]string
+	if wantSources {
+		sources = map[string]string{}
+	}
 	set := func(key, value, source string) {
 		if value != "" {
-			form.Set(key, value)
-			if source != "" {
+			form[key] = []string{value}
+			if source != "" && sources != nil {
 				sources[key] = source
 			}
 		}
@@ -253,30 +280,26 @@ func juspayForm(o *Order) (url.Values, map[string]string, *Error) {
 		set("first_name", first, firstSrc)
 		set("last_name", last, lastSrc)
 	}
-	for _, a := range []struct {
-		prefix string
-		v      *Address
-	}{{"billing_address", o.BillingAddress}, {"shipping_address", o.ShippingAddress}} {
-		if a.v == nil {
+	for i, v := range [2]*Address{o.BillingAddress, o.ShippingAddress} {
+		if v == nil {
 			continue
 		}
-		p := a.prefix + "_"
-		set(p+"first_name", first, firstSrc)
-		set(p+"last_name", last, lastSrc)
-		for _, f := range []struct{ name, v string }{
-			{"line1", a.v.Line1}, {"line2", a.v.Line2}, {"line3", a.v.Line3}, {"city", a.v.City},
-			{"state", a.v.State}, {"country", a.v.Country}, {"postal_code", a.v.PostalCode},
-		} {
-			set(p+f.name, f.v, a.prefix+"."+f.name)
+		keys := &juspayAddressKeys[i]
+		set(keys.form[0], first, firstSrc)
+		set(keys.form[1], last, lastSrc)
+		for j, value := range [...]string{v.Line1, v.Line2, v.Line3, v.City, v.State, v.Country, v.PostalCode} {
+			set(keys.form[j+2], value, keys.source[j])
 		}
 	}
 	for i, k := range slots {
 		if k != "" {
-			key := "udf" + strconv.Itoa(i+1)
+			key := juspayUDFKeys[i]
 			// An empty value still claims its slot, so the placement of the
 			// other keys does not depend on it; it is sent as key=.
-			form.Set(key, o.Metadata[k])
-			sources[key] = "metadata." + k
+			form[key] = []string{o.Metadata[k]}
+			if sources != nil {
+				sources[key] = "metadata." + k
+			}
 		}
 	}
 
@@ -316,7 +339,7 @@ func juspayGatewayID(g GatewayOptions) (string, *Error) {
 }
 
 func (g Juspay) BuildCreate(o *Order) (Request, *Error) {
-	form, _, e := juspayForm(o)
+	form, _, e := juspayForm(o, false)
 	if e != nil {
 		return Request{}, e
 	}
@@ -557,7 +580,7 @@ func (g Juspay) parseError(status int, body []byte, o *Order, isStatus bool) *Er
 // the order says which metadata key went to a udf and where names came from.
 func (g Juspay) canonicalField(o *Order, f string) string {
 	if o != nil {
-		if _, sources, e := juspayForm(o); e == nil {
+		if _, sources, e := juspayForm(o, true); e == nil {
 			if c, ok := sources[f]; ok {
 				return c
 			}

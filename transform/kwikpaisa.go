@@ -1,12 +1,14 @@
 package transform
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -54,6 +56,11 @@ var kwikpaisaTimeLayouts = []string{
 type kwikpaisaText string
 
 func (t *kwikpaisaText) UnmarshalJSON(b []byte) error {
+	// A string without escapes is its own text: one allocation, no second decode.
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+		*t = kwikpaisaText(b[1 : len(b)-1])
+		return nil
+	}
 	s := strings.TrimSpace(string(b))
 	switch {
 	case s == "null":
@@ -130,22 +137,7 @@ func (g KwikPaisa) BuildCreate(o *Order) (Request, *Error) {
 			return Request{}, Invalid(f.field, "is required by kwikpaisa")
 		}
 	}
-	customer := map[string]any{"name": name, "email": c.Email, "phone": c.Phone}
-	if a := kwikpaisaAddress(o.BillingAddress); len(a) > 0 {
-		customer["address"] = a
-	}
-	order := map[string]any{
-		"order_id":       o.OrderID,
-		"order_amount":   o.Amount.Decimal(),
-		"order_currency": o.Currency,
-		"service_type":   serviceType,
-		"customer":       customer,
-		"return_url":     o.ReturnURL,
-	}
-	if o.Description != "" {
-		order["order_note"] = o.Description
-	}
-	body, err := CanonicalJSON(order)
+	body, err := kwikpaisaBody(o, name, c, serviceType)
 	if errors.Is(err, ErrUnportableNumber) {
 		// The amount is the only number: more digits than a JSON number
 		// keeps exactly once the gateway decodes it.
@@ -157,29 +149,68 @@ func (g KwikPaisa) BuildCreate(o *Order) (Request, *Error) {
 	return Request{Method: http.MethodPost, Path: kwikpaisaCreatePath, ContentType: "application/json", Body: body}, nil
 }
 
-// kwikpaisaAddress maps billing_address to customer.address. KwikPaisa has
-// no third line, so line3 joins line2 rather than being dropped.
-func kwikpaisaAddress(a *Address) map[string]any {
-	if a == nil {
-		return nil
-	}
-	m := map[string]any{}
-	line2 := a.Line2
-	if a.Line3 != "" {
-		if line2 != "" {
-			line2 += ", "
-		}
-		line2 += a.Line3
-	}
-	for _, f := range []struct{ name, value string }{
-		{"line1", a.Line1}, {"line2", line2}, {"city", a.City}, {"state", a.State},
-		{"country", a.Country}, {"postal_code", a.PostalCode},
-	} {
-		if f.value != "" {
-			m[f.name] = f.value
+// kwikpaisaBody writes the create body canonically without building a map
+// tree: every key is ASCII, so byte order is the canonical (UTF-16) order,
+// and the keys are written in that order. The bytes are those CanonicalJSON
+// gives for the same fields.
+func kwikpaisaBody(o *Order, name string, c *Customer, serviceType string) ([]byte, error) {
+	b := make([]byte, 0, 320)
+	var err error
+	field := func(key, v string) { // key includes its quotes, colon and any leading comma
+		if err == nil {
+			b = append(b, key...)
+			b, err = canonAppendString(b, v)
 		}
 	}
-	return m
+	b = append(b, `{"customer":{`...)
+	if a := o.BillingAddress; a != nil {
+		// KwikPaisa has no third line: line3 joins line2 rather than
+		// being dropped.
+		line2 := a.Line2
+		if a.Line3 != "" {
+			if line2 != "" {
+				line2 += ", "
+			}
+			line2 += a.Line3
+		}
+		parts := [...]struct{ key, v string }{
+			{"city", a.City}, {"country", a.Country}, {"line1", a.Line1}, {"line2", line2},
+			{"postal_code", a.PostalCode}, {"state", a.State},
+		}
+		open := false
+		for _, p := range parts {
+			if p.v == "" {
+				continue
+			}
+			if open {
+				b = append(b, ',')
+			} else {
+				b = append(b, `"address":{`...)
+				open = true
+			}
+			b = append(b, '"')
+			b = append(b, p.key...)
+			field(`":`, p.v)
+		}
+		if open {
+			b = append(b, `},`...)
+		}
+	}
+	field(`"email":`, c.Email)
+	field(`,"name":`, name)
+	field(`,"phone":`, c.Phone)
+	b = append(b, `},"order_amount":`...)
+	if err == nil {
+		b, err = canonAppend(b, o.Amount.Decimal())
+	}
+	field(`,"order_currency":`, o.Currency)
+	field(`,"order_id":`, o.OrderID)
+	if o.Description != "" {
+		field(`,"order_note":`, o.Description)
+	}
+	field(`,"return_url":`, o.ReturnURL)
+	field(`,"service_type":`, serviceType)
+	return append(b, '}'), err
 }
 
 func (g KwikPaisa) ParseCreate(o *Order, status int, body []byte) (*Result, *Error) {
@@ -250,6 +281,17 @@ func (g KwikPaisa) ParseStatus(orderID string, status int, body []byte) (*Result
 func (g KwikPaisa) parse(status int, body []byte, statusOp bool) (*kwikpaisaOrder, *Error) {
 	if status < 200 || status > 299 {
 		return nil, g.failure(status, status, body, statusOp)
+	}
+	// The usual success answer in one pass; anything else is read again below.
+	var one struct {
+		Code       kwikpaisaText   `json:"code"`
+		Status     kwikpaisaText   `json:"status"`
+		ReturnData *kwikpaisaOrder `json:"return_data"`
+	}
+	if json.Unmarshal(body, &one) == nil && one.ReturnData != nil && one.ReturnData.KwikXOrderID != "" {
+		if env := (kwikpaisaEnvelope{Code: one.Code, Status: one.Status}); !env.failed() {
+			return one.ReturnData, nil
+		}
 	}
 	var env kwikpaisaEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {

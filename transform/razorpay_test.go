@@ -141,3 +141,18 @@ func TestRazorpayErrorMapping(t *testing.T) {
 		}
 	}
 }
+
+// Gateway text relayed to the application is bounded, however long the
+// gateway's code, message or field name.
+func TestGatewayFailureClips(t *testing.T) {
+	long := strings.Repeat("é", 5000)
+	e := GatewayFailure("razorpay", GatewayRejected, long, long, long)
+	for name, v := range map[string]string{"code": e.GatewayCode, "message": e.GatewayMessage, "field": e.Field} {
+		if n := len([]rune(v)); n > 301 || n == 0 {
+			t.Errorf("%s has %d runes", name, n)
+		}
+	}
+	if len(e.JSON()) > 4096 {
+		t.Errorf("error JSON is %d bytes", len(e.JSON()))
+	}
+}

@@ -106,7 +106,11 @@ func Forget(name string) {
 	delete(instances, name)
 }
 
-// journal records received requests; every emulator embeds one.
+// maxJournal bounds the requests kept: a load run sends millions.
+const maxJournal = 10000
+
+// journal records received requests (the newest maxJournal); every
+// emulator embeds one.
 type journal struct {
 	mu       sync.Mutex
 	received []Received
@@ -117,6 +121,9 @@ func (j *journal) record(r *http.Request) []byte {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	j.mu.Lock()
+	if len(j.received) >= maxJournal {
+		j.received = append(j.received[:0], j.received[maxJournal/2:]...)
+	}
 	j.received = append(j.received, Received{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body,
 	})

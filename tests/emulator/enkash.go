@@ -52,7 +52,8 @@ type EnKash struct {
 	tokenCalls int
 	tokenDown  bool
 	tokenDelay time.Duration
-	orders     []*ekOrder
+	byID       map[string]*ekOrder // EnKash's order id → order
+	byMerchant map[string]*ekOrder // the merchant's orderId → order (unique here)
 }
 
 type ekOrder struct {
@@ -83,6 +84,7 @@ func NewEnKash(accessKey, secretKey string, tokenLifetime time.Duration) (*EnKas
 	return &EnKash{
 		accessKey: accessKey, secretKey: secretKey, defaultLifetime: tokenLifetime,
 		now: time.Now, lifetime: tokenLifetime, tokens: map[string]time.Time{},
+		byID: map[string]*ekOrder{}, byMerchant: map[string]*ekOrder{},
 	}, nil
 }
 
@@ -93,7 +95,8 @@ func (e *EnKash) Reset() {
 	e.resetJournal()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.orders, e.tokenCalls, e.tokenDown, e.tokenDelay = nil, 0, false, 0
+	e.byID, e.byMerchant = map[string]*ekOrder{}, map[string]*ekOrder{}
+	e.tokenCalls, e.tokenDown, e.tokenDelay = 0, false, 0
 	e.now, e.lifetime = time.Now, e.defaultLifetime
 }
 
@@ -146,23 +149,19 @@ func (e *EnKash) SetClock(now func() time.Time) {
 func (e *EnKash) SetStatus(merchantOrderID, status string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for i := len(e.orders) - 1; i >= 0; i-- {
-		if o := e.orders[i]; o.MerchantOrderID == merchantOrderID {
-			o.Status = status
-			return true
-		}
+	o, ok := e.byMerchant[merchantOrderID]
+	if ok {
+		o.Status = status
 	}
-	return false
+	return ok
 }
 
 // GatewayID returns EnKash's id of the newest order with this merchant id.
 func (e *EnKash) GatewayID(merchantOrderID string) (string, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for i := len(e.orders) - 1; i >= 0; i-- {
-		if o := e.orders[i]; o.MerchantOrderID == merchantOrderID {
-			return o.ID, true
-		}
+	if o, ok := e.byMerchant[merchantOrderID]; ok {
+		return o.ID, true
 	}
 	return "", false
 }
@@ -359,18 +358,16 @@ func (e *EnKash) create(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, o := range e.orders {
-		if o.MerchantOrderID == req.OrderID {
-			ekReply(w, http.StatusOK, 409, "Duplicate orderId: an order with this orderId already exists", nil)
-			return
-		}
+	if _, dup := e.byMerchant[req.OrderID]; dup {
+		ekReply(w, http.StatusOK, 409, "Duplicate orderId: an order with this orderId already exists", nil)
+		return
 	}
 	now := e.now()
 	o := &ekOrder{
 		ID:              fmt.Sprintf("ORD%d%s", now.UnixMilli(), randomID(5)),
 		MerchantOrderID: req.OrderID, Value: value, Status: "CREATED", Created: now, Description: req.Description,
 	}
-	e.orders = append(e.orders, o)
+	e.byID[o.ID], e.byMerchant[o.MerchantOrderID] = o, o
 	ekReply(w, http.StatusOK, 0, "SUCCESS", map[string]string{
 		"redirectionUrl": "https://checkout-uat-v3.enkash.in/pay/" + o.ID,
 		"orderId":        o.ID,
@@ -382,18 +379,9 @@ func (e *EnKash) create(w http.ResponseWriter, r *http.Request, body []byte) {
 func (e *EnKash) fetch(w http.ResponseWriter, id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var found *ekOrder
-	for _, o := range e.orders {
-		if o.ID == id {
-			found = o
-		}
-	}
-	if found == nil {
-		for _, o := range e.orders {
-			if o.MerchantOrderID == id {
-				found = o
-			}
-		}
+	found, ok := e.byID[id]
+	if !ok {
+		found = e.byMerchant[id]
 	}
 	if found == nil {
 		ekReply(w, http.StatusOK, 404, "Order not found", nil)

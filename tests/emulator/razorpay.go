@@ -26,8 +26,10 @@ type Razorpay struct {
 	// Now is the emulator's clock (created_at); tests may replace it.
 	Now func() time.Time
 
-	mu     sync.Mutex
-	orders []*rzpOrder // oldest first
+	mu        sync.Mutex
+	orders    []*rzpOrder          // oldest first
+	byReceipt map[string]*rzpOrder // receipts are unique here
+	byID      map[string]*rzpOrder
 }
 
 type rzpOrder struct {
@@ -57,7 +59,8 @@ func NewRazorpay(keyID, keySecret string) (*Razorpay, error) {
 	if keyID == "" || keySecret == "" {
 		return nil, fmt.Errorf("razorpay emulator needs key_id and key_secret")
 	}
-	return &Razorpay{keyID: keyID, keySecret: keySecret, Now: time.Now}, nil
+	return &Razorpay{keyID: keyID, keySecret: keySecret, Now: time.Now,
+		byReceipt: map[string]*rzpOrder{}, byID: map[string]*rzpOrder{}}, nil
 }
 
 // Reset forgets orders and received requests.
@@ -65,6 +68,7 @@ func (e *Razorpay) Reset() {
 	e.resetJournal()
 	e.mu.Lock()
 	e.orders = nil
+	e.byReceipt, e.byID = map[string]*rzpOrder{}, map[string]*rzpOrder{}
 	e.mu.Unlock()
 }
 
@@ -73,16 +77,14 @@ func (e *Razorpay) Reset() {
 func (e *Razorpay) SetStatus(receipt, status string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for i := len(e.orders) - 1; i >= 0; i-- {
-		if o := e.orders[i]; o.Receipt == receipt {
-			o.Status = status
-			if status == "paid" {
-				o.AmountPaid, o.AmountDue = o.Amount, 0
-			}
-			return true
+	o, ok := e.byReceipt[receipt]
+	if ok {
+		o.Status = status
+		if status == "paid" {
+			o.AmountPaid, o.AmountDue = o.Amount, 0
 		}
 	}
-	return false
+	return ok
 }
 
 // rzpError writes Razorpay's error object.
@@ -225,16 +227,14 @@ func (e *Razorpay) create(w http.ResponseWriter, r *http.Request, body []byte) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if receipt != "" {
-		for _, o := range e.orders {
-			if o.Receipt == receipt {
-				b, _ := json.Marshal(map[string]any{"error": map[string]any{
-					"code": "BAD_REQUEST_ERROR", "description": "Order receipt should be unique.",
-					"source": "business", "step": "order_creation", "reason": "input_validation_failed",
-					"metadata": map[string]string{"order_id": o.ID}, "field": nil,
-				}})
-				writeJSON(w, http.StatusBadRequest, b)
-				return
-			}
+		if o, dup := e.byReceipt[receipt]; dup {
+			b, _ := json.Marshal(map[string]any{"error": map[string]any{
+				"code": "BAD_REQUEST_ERROR", "description": "Order receipt should be unique.",
+				"source": "business", "step": "order_creation", "reason": "input_validation_failed",
+				"metadata": map[string]string{"order_id": o.ID}, "field": nil,
+			}})
+			writeJSON(w, http.StatusBadRequest, b)
+			return
 		}
 	}
 	o := &rzpOrder{
@@ -242,6 +242,10 @@ func (e *Razorpay) create(w http.ResponseWriter, r *http.Request, body []byte) {
 		Receipt: receipt, Status: "created", Notes: notes, CreatedAt: e.Now().Unix(),
 	}
 	e.orders = append(e.orders, o)
+	e.byID[o.ID] = o
+	if receipt != "" {
+		e.byReceipt[receipt] = o
+	}
 	b, _ := json.Marshal(o)
 	writeJSON(w, http.StatusOK, b)
 }
@@ -250,8 +254,12 @@ func (e *Razorpay) list(w http.ResponseWriter, r *http.Request) {
 	receipt := r.URL.Query().Get("receipt")
 	e.mu.Lock()
 	items := []*rzpOrder{}
-	for i := len(e.orders) - 1; i >= 0; i-- { // newest first
-		if receipt == "" || e.orders[i].Receipt == receipt {
+	if receipt != "" {
+		if o, ok := e.byReceipt[receipt]; ok {
+			items = append(items, o)
+		}
+	} else {
+		for i := len(e.orders) - 1; i >= 0; i-- { // newest first
 			items = append(items, e.orders[i])
 		}
 	}
@@ -263,12 +271,10 @@ func (e *Razorpay) list(w http.ResponseWriter, r *http.Request) {
 func (e *Razorpay) fetch(w http.ResponseWriter, id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, o := range e.orders {
-		if o.ID == id {
-			b, _ := json.Marshal(o)
-			writeJSON(w, http.StatusOK, b)
-			return
-		}
+	if o, ok := e.byID[id]; ok {
+		b, _ := json.Marshal(o)
+		writeJSON(w, http.StatusOK, b)
+		return
 	}
 	rzpError(w, http.StatusBadRequest, "The id provided does not exist", "id", "input_validation_failed")
 }

@@ -52,9 +52,13 @@ type config struct {
 	mode        string
 	satLevels   []int
 	satRequests int
+	satRounds   int
 	timeout     time.Duration
 	keep        bool
 	logLevel    string
+	profileDir  string
+	profileN    int
+	profileSecs int
 }
 
 func main() {
@@ -64,23 +68,33 @@ func main() {
 	flag.StringVar(&cfg.gateways, "gateways", "all", "comma-separated gateways to measure; those not compiled into -caddy are skipped")
 	flag.StringVar(&conc, "c", "1,16", "concurrent connections in latency mode, one run per value: 1 shows the latency paygate adds to a request, 16 the latency under load")
 	flag.IntVar(&cfg.rounds, "rounds", 5, "latency rounds; each round runs plain then paygate")
-	flag.IntVar(&cfg.requests, "n", 3000, "measured requests per route per round")
+	flag.IntVar(&cfg.requests, "n", 2000, "measured requests per route per round")
 	flag.IntVar(&cfg.warmup, "warmup", 300, "warm-up requests before each measured segment (not counted)")
 	flag.DurationVar(&cfg.segmentMax, "segment-max", 60*time.Second, "longest a segment may run; it stops early with fewer requests")
-	flag.StringVar(&cfg.mode, "mode", "both", "latency, saturation or both")
-	flag.StringVar(&sat, "sat-c", "4,16,64", "concurrency levels of saturation mode")
-	flag.IntVar(&cfg.satRequests, "sat-n", 5000, "measured requests per route per saturation level")
+	flag.StringVar(&cfg.mode, "mode", "both", "latency, saturation, both, or profile (Caddy CPU and allocation profiles under load, per route, into -profile-dir)")
+	flag.StringVar(&cfg.profileDir, "profile-dir", "", "where -mode profile writes <gateway>-<route>.cpu.pprof and .allocs-{before,after}.pprof")
+	flag.IntVar(&cfg.profileN, "profile-n", 40000, "requests per route in profile mode (enough to outlast -profile-seconds)")
+	flag.IntVar(&cfg.profileSecs, "profile-seconds", 4, "length of each CPU profile")
+	flag.StringVar(&sat, "sat-c", "16,64", "concurrency levels of saturation mode")
+	flag.IntVar(&cfg.satRequests, "sat-n", 4000, "measured requests per route per saturation level and round")
+	flag.IntVar(&cfg.satRounds, "sat-rounds", 3, "saturation rounds; each runs every level, plain then paygate")
 	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Minute, "the whole run stops after this")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (Caddyfile, caddy.log)")
 	flag.StringVar(&cfg.logLevel, "log-level", "", "Caddy's log level; empty keeps Caddy's default INFO, with paygate's per-order log line (its cost is paygate's)")
 	flag.Parse()
 	cfg.concurrency = intList("-c", conc)
 	cfg.satLevels = intList("-sat-c", sat)
-	if cfg.rounds <= 0 || cfg.requests <= 0 || cfg.warmup < 0 || cfg.satRequests <= 0 {
-		fatalf("-c, -rounds, -n and -sat-n must be positive, -warmup not negative")
+	if cfg.rounds <= 0 || cfg.requests <= 0 || cfg.warmup < 0 || cfg.satRequests <= 0 || cfg.satRounds <= 0 {
+		fatalf("-rounds, -n, -sat-n and -sat-rounds must be positive, -warmup not negative")
 	}
-	if cfg.mode != "latency" && cfg.mode != "saturation" && cfg.mode != "both" {
-		fatalf("-mode must be latency, saturation or both")
+	switch cfg.mode {
+	case "latency", "saturation", "both":
+	case "profile":
+		if cfg.profileDir == "" {
+			fatalf("-mode profile needs -profile-dir")
+		}
+	default:
+		fatalf("-mode must be latency, saturation, both or profile")
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
@@ -134,7 +148,8 @@ type latLevel struct {
 
 type satLevel struct {
 	concurrency int
-	res         [2]*result
+	rounds      [2][]*result // by route
+	total       [2]summary
 }
 
 func run(ctx context.Context, cfg config, out io.Writer) error {
@@ -204,6 +219,12 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	var reports []*gatewayReport
 	for _, s := range h.caddy.sites {
 		rep := &gatewayReport{name: s.spec.name}
+		if cfg.mode == "profile" {
+			if err := h.profile(ctx, s); err != nil {
+				return fmt.Errorf("%s: %w", s.spec.name, err)
+			}
+			continue
+		}
 		if cfg.mode != "saturation" {
 			if err := h.latency(ctx, s, rep); err != nil {
 				return fmt.Errorf("%s: %w", s.spec.name, err)
@@ -217,6 +238,11 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		h.printGateway(rep)
 		reports = append(reports, rep)
 	}
+	if cfg.mode == "profile" {
+		fmt.Fprintf(out, "\nprofiles in %s; compare with e.g.\n  go tool pprof -top -diff_base %s/razorpay-plain.cpu.pprof %s/razorpay-paygate.cpu.pprof\n",
+			cfg.profileDir, cfg.profileDir, cfg.profileDir)
+		return nil
+	}
 	h.printSummary(reports)
 	fmt.Fprintf(out, "\nCaddy RSS at the end: %.0f MiB; load average at the end: %s\n", h.caddy.rssMiB(), loadAvg())
 	return nil
@@ -225,6 +251,12 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 // runSegment gives the gateway a fresh emulator instance, then sends the
 // warm-up and the measured requests of one route.
 func (h *harness) runSegment(ctx context.Context, s *site, r route, concurrency, n int) (*result, error) {
+	return h.runSegmentWith(ctx, s, r, concurrency, n, nil)
+}
+
+// runSegmentWith calls during, if set, when the measured requests start;
+// the function it returns is called when they are done.
+func (h *harness) runSegmentWith(ctx context.Context, s *site, r route, concurrency, n int, during func() func()) (*result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -260,9 +292,16 @@ func (h *harness) runSegment(ctx context.Context, s *site, r route, concurrency,
 	warm := ph.run(ctx)
 	ph.requests = reqs[h.cfg.warmup:]
 	ph.deadline = time.Now().Add(h.cfg.segmentMax)
+	var done func()
+	if during != nil {
+		done = during()
+	}
 	t0, ok0 := h.caddy.cpuTicks()
 	res := ph.run(ctx)
 	t1, ok1 := h.caddy.cpuTicks()
+	if done != nil {
+		done()
+	}
 	if ok0 && ok1 {
 		res.cpuTicks = t1 - t0
 	}
@@ -307,27 +346,102 @@ func (h *harness) latency(ctx context.Context, s *site, rep *gatewayReport) erro
 }
 
 func (h *harness) saturation(ctx context.Context, s *site, rep *gatewayReport) error {
-	for _, c := range h.cfg.satLevels {
-		lvl := satLevel{concurrency: c}
-		for _, r := range []route{plainRoute, paygateRoute} {
-			res, err := h.runSegment(ctx, s, r, c, h.cfg.satRequests)
-			if err != nil {
-				return err
+	levels := make([]satLevel, len(h.cfg.satLevels))
+	for round := 1; round <= h.cfg.satRounds; round++ {
+		for i, c := range h.cfg.satLevels {
+			levels[i].concurrency = c
+			for _, r := range []route{plainRoute, paygateRoute} {
+				res, err := h.runSegment(ctx, s, r, c, h.cfg.satRequests)
+				if err != nil {
+					return err
+				}
+				levels[i].rounds[r] = append(levels[i].rounds[r], res)
+				fmt.Fprintf(os.Stderr, "%-9s saturation round %d c=%-3d %-7s %7.0f req/s  CPU %5.0f µs/req  errors %d  (load %s)\n",
+					s.spec.name, round, c, r, res.rps(), res.cpuPerRequest(), res.errors, loadAvg())
 			}
-			lvl.res[r] = res
-			fmt.Fprintf(os.Stderr, "%-9s saturation c=%-3d %-7s %7.0f req/s  CPU %5.0f µs/req  errors %d  (load %s)\n",
-				s.spec.name, c, r, res.rps(), res.cpuPerRequest(), res.errors, loadAvg())
 		}
-		rep.sat = append(rep.sat, lvl)
+	}
+	for i := range levels {
+		for r := range levels[i].rounds {
+			levels[i].total[r] = summarise(levels[i].rounds[r])
+		}
+	}
+	rep.sat = levels
+	return nil
+}
+
+// profile records Caddy's CPU profile (from its admin endpoint's
+// /debug/pprof) while each route runs at the first -c concurrency, and its
+// cumulative allocation profile before and after.
+func (h *harness) profile(ctx context.Context, s *site) error {
+	if err := os.MkdirAll(h.cfg.profileDir, 0o755); err != nil {
+		return err
+	}
+	fetch := func(path, file string) error {
+		resp, err := (&http.Client{Timeout: time.Duration(h.cfg.profileSecs+30) * time.Second}).Get("http://" + h.caddy.admin + path)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s answered %d", path, resp.StatusCode)
+		}
+		f, err := os.Create(filepath.Join(h.cfg.profileDir, file))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(f, resp.Body)
+		return err
+	}
+	for _, r := range []route{plainRoute, paygateRoute} {
+		base := s.spec.name + "-" + r.String()
+		var perr error
+		res, err := h.runSegmentWith(ctx, s, r, h.cfg.concurrency[0], h.cfg.profileN, func() func() {
+			if err := fetch("/debug/pprof/allocs", base+".allocs-before.pprof"); err != nil {
+				perr = err
+			}
+			cpu := make(chan error, 1)
+			go func() {
+				cpu <- fetch(fmt.Sprintf("/debug/pprof/profile?seconds=%d", h.cfg.profileSecs), base+".cpu.pprof")
+			}()
+			return func() {
+				if err := <-cpu; err != nil && perr == nil {
+					perr = err
+				}
+				if err := fetch("/debug/pprof/allocs", base+".allocs-after.pprof"); err != nil && perr == nil {
+					perr = err
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if perr != nil {
+			return fmt.Errorf("profiling: %v", perr)
+		}
+		fmt.Fprintf(h.out, "%-9s %-7s %d requests in %.1fs (%.0f req/s), Caddy CPU %.0f µs/req; profile %s.cpu.pprof\n",
+			s.spec.name, r, res.ok(), res.elapsed.Seconds(), res.rps(), res.cpuPerRequest(), base)
+		if res.elapsed < time.Duration(h.cfg.profileSecs)*time.Second {
+			fmt.Fprintf(h.out, "  note: the requests took less than the %ds profile; raise -profile-n\n", h.cfg.profileSecs)
+		}
 	}
 	return nil
+}
+
+// satCPU is Caddy's CPU per request of both routes at the highest
+// saturation level, and the throughput ratio it predicts.
+func (rep *gatewayReport) satCPU() string {
+	l := rep.sat[len(rep.sat)-1]
+	a, b := l.total[plainRoute].cpu, l.total[paygateRoute].cpu
+	return fmt.Sprintf("%.0f → %.0f (c=%d; predicts %.1f %%)", a, b, l.concurrency, 100*a/b)
 }
 
 // maxRPS is a route's best saturation throughput.
 func (rep *gatewayReport) maxRPS(r route) (float64, int) {
 	best, at := 0.0, 0
 	for _, l := range rep.sat {
-		if v := l.res[r].rps(); v > best {
+		if v := l.total[r].rps; v > best {
 			best, at = v, l.concurrency
 		}
 	}
@@ -342,7 +456,7 @@ func (h *harness) header(bin string, skipped []string) {
 	fmt.Fprintf(h.out, "command:  %s\n", strings.Join(os.Args, " "))
 	fmt.Fprintf(h.out, "latency:  %v connections, %d rounds × %d requests per route after %d warm-up, routes alternating plain, paygate, …\n",
 		h.cfg.concurrency, h.cfg.rounds, h.cfg.requests, h.cfg.warmup)
-	fmt.Fprintf(h.out, "saturation: concurrency %v, %d requests per route per level\n", h.cfg.satLevels, h.cfg.satRequests)
+	fmt.Fprintf(h.out, "saturation: concurrency %v, %d rounds × %d requests per route per level\n", h.cfg.satLevels, h.cfg.satRounds, h.cfg.satRequests)
 	fmt.Fprintf(h.out, "note:     the load generator shares the machine with Caddy and the emulator (all loopback)\n")
 	if len(skipped) > 0 {
 		fmt.Fprintf(h.out, "skipped:  %s (not compiled into the Caddy binary)\n", strings.Join(skipped, ", "))
@@ -372,12 +486,14 @@ func (h *harness) printGateway(rep *gatewayReport) {
 			lvl.concurrency, 100*b.rps/a.rps, b.cpu-a.cpu, a.cpu, b.cpu)
 	}
 	if len(rep.sat) > 0 {
-		fmt.Fprintf(w, "\n| saturation: connections | plain req/s | paygate req/s | paygate / plain | plain CPU µs/req | paygate CPU µs/req | errors |\n|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(w, "\n| saturation: connections | plain req/s | paygate req/s | paygate / plain | plain CPU µs/req | paygate CPU µs/req | CPU plain / paygate | errors |\n|---|---|---|---|---|---|---|---|\n")
 		for _, l := range rep.sat {
-			a, b := l.res[plainRoute], l.res[paygateRoute]
-			fmt.Fprintf(w, "| %d | %.0f | %.0f | %.1f %% | %.0f | %.0f | %d |\n", l.concurrency, a.rps(), b.rps(), 100*b.rps()/a.rps(),
-				a.cpuPerRequest(), b.cpuPerRequest(), a.errors+b.errors)
+			a, b := l.total[plainRoute], l.total[paygateRoute]
+			fmt.Fprintf(w, "| %d | %.0f | %.0f | %.1f %% | %.0f | %.0f | %.1f %% | %d |\n", l.concurrency, a.rps, b.rps, 100*b.rps/a.rps,
+				a.cpu, b.cpu, 100*a.cpu/b.cpu, a.errors+b.errors)
 		}
+		fmt.Fprintf(w, "\n(%d rounds per level, pooled. CPU plain / paygate is the throughput ratio Caddy's own CPU cost predicts when Caddy is the bottleneck;\n"+
+			"it is steadier than req/s on a shared machine.)\n", h.cfg.satRounds)
 		pa, ca := rep.maxRPS(plainRoute)
 		pb, cb := rep.maxRPS(paygateRoute)
 		fmt.Fprintf(w, "\nmax throughput: plain %.0f req/s (c=%d), paygate %.0f req/s (c=%d): %.1f %%\n", pa, ca, pb, cb, 100*pb/pa)
@@ -407,7 +523,7 @@ func (h *harness) printSummary(reports []*gatewayReport) {
 		if len(rep.sat) > 0 {
 			pa, ca := rep.maxRPS(plainRoute)
 			pb, cb := rep.maxRPS(paygateRoute)
-			fmt.Fprintf(w, "| %s | saturation | | | | | max %.0f (c=%d) → %.0f (c=%d) req/s: %.1f %% | |\n", rep.name, pa, ca, pb, cb, 100*pb/pa)
+			fmt.Fprintf(w, "| %s | saturation | | | | | max %.0f (c=%d) → %.0f (c=%d) req/s: %.1f %% | %s |\n", rep.name, pa, ca, pb, cb, 100*pb/pa, rep.satCPU())
 		}
 	}
 	fmt.Fprintf(w, "\n| gateway | added p50 ≤ 50 µs | added p99 ≤ 250 µs | saturation throughput ≥ 90 %% |\n|---|---|---|---|\n")
@@ -427,7 +543,9 @@ func (h *harness) printSummary(reports []*gatewayReport) {
 		if len(rep.sat) > 0 {
 			pa, _ := rep.maxRPS(plainRoute)
 			pb, _ := rep.maxRPS(paygateRoute)
-			row[3] = fmt.Sprintf("%s (%.1f %%)", verdict(100*pb/pa >= 90), 100*pb/pa)
+			l := rep.sat[len(rep.sat)-1]
+			row[3] = fmt.Sprintf("%s (%.1f %%; Caddy CPU per request predicts %.1f %%)", verdict(100*pb/pa >= 90), 100*pb/pa,
+				100*l.total[plainRoute].cpu/l.total[paygateRoute].cpu)
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 	}

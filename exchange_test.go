@@ -1,0 +1,20 @@
+package paygate
+
+import "testing"
+
+func TestMasking(t *testing.T) {
+	for in, want := range map[string]string{
+		"9816512345": "******2345", "+919816512345": "*********2345", "1234": "****", "12": "**", "": "",
+	} {
+		if got := maskPhone(in); got != want {
+			t.Errorf("maskPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"ajay@example.com": "a***@example.com", "a@b.co": "a***@b.co", "noatsign": "***", "@x.com": "***",
+	} {
+		if got := maskEmail(in); got != want {
+			t.Errorf("maskEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
