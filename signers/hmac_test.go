@@ -3,6 +3,7 @@ package signers
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,32 +17,8 @@ const (
 	hmacTestTime   = 1778659835
 )
 
-// seedCreateBody is the create body of seeds/000 ("Example Request Body")
-// exactly as the vendor wrote it.
-const seedCreateBody = `{
-  "order_id": 6116229263036,
-  "order_amount": 105,
-  "order_currency": "INR",
-  "order_note": "Additional order info",
-  "service_type": "DIGITAL",
-  "customer": {
-    "name": "Ajay",
-    "email": "developer@jangras.co",
-    "phone": "9816512345",
-    "address": {
-      "line1": "Capital Office, Kemp House",
-      "line2": "152 - 160 City Road",
-      "city": "London",
-      "state": "London",
-      "country": "UK",
-      "postal_code": "EC1V 2NX"
-    }
-  },
-  "return_url": "https://merchant.in/process_return.php?order_id=order_1626945143520"
-}`
-
 func TestHMACVectors(t *testing.T) {
-	seed, err := transform.Canonicalize([]byte(seedCreateBody))
+	seed, err := transform.Canonicalize(readSeed(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,4 +113,15 @@ func TestHMACNeverFormatsSecret(t *testing.T) {
 			t.Fatalf("formatted signer leaks a credential: %s", out)
 		}
 	}
+}
+
+// readSeed reads the create body of seeds/000 ("Example Request Body"),
+// kept once, with transform's fixtures.
+func readSeed(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../transform/testdata/kwikpaisa_seed_create.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

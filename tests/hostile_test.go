@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/caddyserver/caddy/v2/caddytest"
 )
 
 // hostileCases is hostile or broken input with the field the 400 must name
@@ -161,12 +159,7 @@ func TestHostileInputAllGateways(t *testing.T) {
 	t.Setenv("PAYGATE_HY_KP", hyKwikSecret)
 	t.Setenv("PAYGATE_HY_JP", hyJuspayKey)
 	t.Setenv("PAYGATE_HY_EK", hyEnKashSecret)
-	tc := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort, TestRequestTimeout: 20 * time.Second})
-	tc.InitServer(hygieneCaddyfile(t.TempDir()+"/caddy.log", false), "caddyfile")
-	if t.Failed() {
-		t.FailNow()
-	}
-	settle()
+	load(t, hygieneCaddyfile(t.TempDir()+"/caddy.log", false), "caddyfile")
 	for _, gw := range hygieneGateways() {
 		t.Run(gw.name, func(t *testing.T) {
 			emu := freshEmulator(t, gw.instance)

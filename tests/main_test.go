@@ -63,27 +63,27 @@ func globalOptions() string {
 }
 
 // startCaddy loads a Caddyfile (global options are added) into the test Caddy.
-func startCaddy(t *testing.T, caddyfile string) *caddytest.Tester {
+func startCaddy(t *testing.T, caddyfile string) {
 	t.Helper()
-	tc := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort, TestRequestTimeout: 20 * time.Second})
-	tc.InitServer(globalOptions()+caddyfile, "caddyfile")
-	if t.Failed() {
-		t.FailNow()
-	}
-	settle()
-	return tc
+	load(t, globalOptions()+caddyfile, "caddyfile")
 }
 
 // startCaddyJSON loads a complete JSON config (its admin must be adminPort).
-func startCaddyJSON(t *testing.T, config string) *caddytest.Tester {
+func startCaddyJSON(t *testing.T, config string) {
+	t.Helper()
+	load(t, config, "json")
+}
+
+// load loads a complete config of the given type ("caddyfile" with its own
+// global options naming adminPort, or "json") and waits for it to serve.
+func load(t *testing.T, config, configType string) {
 	t.Helper()
 	tc := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort, TestRequestTimeout: 20 * time.Second})
-	tc.InitServer(config, "json")
+	tc.InitServer(config, configType)
 	if t.Failed() {
 		t.FailNow()
 	}
 	settle()
-	return tc
 }
 
 // settle lets the servers of a replaced config finish closing their

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/caddyserver/caddy/v2/caddytest"
 )
 
 // obsSites serves a Razorpay route and its emulator; access logs are off so
@@ -82,12 +80,7 @@ func startObs(t *testing.T, level string) string {
 	}
 }
 `, adminPort, path, level) + obsSites
-	tc := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort, TestRequestTimeout: 20 * time.Second})
-	tc.InitServer(cfg, "caddyfile")
-	if t.Failed() {
-		t.FailNow()
-	}
-	settle()
+	load(t, cfg, "caddyfile")
 	freshEmulator(t, "rzp-obs")
 	return path
 }

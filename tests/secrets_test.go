@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/caddyserver/caddy/v2/caddytest"
 )
 
 // Secret values of the hygiene test; each is long and unique so a leak in
@@ -212,12 +210,7 @@ func TestSecretHygiene(t *testing.T) {
 	for _, filtered := range []bool{false, true} {
 		t.Run(fmt.Sprintf("log filter %v", filtered), func(t *testing.T) {
 			logPath := t.TempDir() + "/caddy.log"
-			tc := caddytest.NewTester(t).WithDefaultOverrides(caddytest.Config{AdminPort: adminPort, TestRequestTimeout: 20 * time.Second})
-			tc.InitServer(hygieneCaddyfile(logPath, filtered), "caddyfile")
-			if t.Failed() {
-				t.FailNow()
-			}
-			settle()
+			load(t, hygieneCaddyfile(logPath, filtered), "caddyfile")
 			var answers strings.Builder
 			run := fmt.Sprint(time.Now().UnixNano() % 1e9)
 			var signatures, tokens []string
