@@ -22,6 +22,11 @@ const (
 	GatewayError                ErrorType = "gateway_error"
 	GatewayUnavailable          ErrorType = "gateway_unavailable"
 	GatewayTimeout              ErrorType = "gateway_timeout"
+	OrderInProgress             ErrorType = "order_in_progress"
+	DuplicateRefund             ErrorType = "duplicate_refund"
+	NotSupported                ErrorType = "not_supported"
+	Forbidden                   ErrorType = "forbidden"
+	Unauthorized                ErrorType = "unauthorized"
 )
 
 // HTTPStatus is the status the application receives with an error of this type.
@@ -37,7 +42,7 @@ func (t ErrorType) HTTPStatus() int {
 		return http.StatusNotFound
 	case MethodNotAllowed:
 		return http.StatusMethodNotAllowed
-	case DuplicateOrder:
+	case DuplicateOrder, OrderInProgress, DuplicateRefund:
 		return http.StatusConflict
 	case GatewayRejected:
 		return http.StatusUnprocessableEntity
@@ -47,6 +52,12 @@ func (t ErrorType) HTTPStatus() int {
 		return http.StatusServiceUnavailable
 	case GatewayTimeout:
 		return http.StatusGatewayTimeout
+	case NotSupported:
+		return http.StatusNotImplemented
+	case Forbidden:
+		return http.StatusForbidden
+	case Unauthorized:
+		return http.StatusUnauthorized
 	}
 	return http.StatusInternalServerError
 }
