@@ -110,7 +110,7 @@ func TestProxyError(t *testing.T) {
 // the gateway request with paygate's credentials only, and map its answer.
 func TestServeHTTPWithStubProxy(t *testing.T) {
 	gw := &Razorpay{signer: signers.NewBasic("rzp_test_unit", "unit-secret")}
-	h := &Handler{MaxBody: defaultMaxBody, gateway: gw, logger: zap.NewNop(), idem: newMemoryStore(time.Hour, 10)}
+	h := &Handler{MaxBody: defaultMaxBody, gateway: gw, logger: zap.NewNop(), idem: newMemoryStore(time.Hour, 10), locks: newKeyedMutex()}
 	var seen *http.Request
 	var seenBody string
 	next := caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
