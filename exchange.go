@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
@@ -468,14 +469,20 @@ func (x *exchange) finish() {
 	c.Write(fields...)
 }
 
-// maskEmail keeps the first character of the local part and the domain:
-// "ajay@example.com" → "a***@example.com".
+// maskEmail keeps the first character of the local part and the top-level
+// domain, by rune: "ajay@example.com" → "a***@***.com". A personal domain
+// identifies a customer as well as the address does.
 func maskEmail(s string) string {
 	at := strings.LastIndexByte(s, '@')
 	if at < 1 {
 		return "***"
 	}
-	return s[:1] + "***" + s[at:]
+	_, n := utf8.DecodeRuneInString(s)
+	tld := ""
+	if dot := strings.LastIndexByte(s[at:], '.'); dot > 0 {
+		tld = s[at+dot:]
+	}
+	return s[:n] + "***@***" + tld
 }
 
 // maskPhone keeps the last four digits: "9816512345" → "******2345".
