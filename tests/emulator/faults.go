@@ -74,6 +74,8 @@ func takeFault(instance string) Fault {
 // serveWithFaults serves a request through emu, applying the instance's fault.
 func serveWithFaults(instance string, emu Emulator, w http.ResponseWriter, r *http.Request) {
 	switch takeFault(instance) {
+	case FaultRateLimit:
+		serveRateLimit(w)
 	case FaultHTML500:
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusInternalServerError)
@@ -123,4 +125,18 @@ func serveWithFaults(instance string, emu Emulator, w http.ResponseWriter, r *ht
 	default:
 		emu.ServeHTTP(w, r)
 	}
+}
+
+// FaultRateLimit answers 429 Too Many Requests with Retry-After and a JSON
+// error body, without processing: the gateway did nothing.
+const FaultRateLimit Fault = "ratelimit"
+
+// RateLimitRetryAfter is the Retry-After FaultRateLimit sends.
+const RateLimitRetryAfter = "2"
+
+func serveRateLimit(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", RateLimitRetryAfter)
+	w.WriteHeader(http.StatusTooManyRequests)
+	w.Write([]byte(`{"error":{"code":"BAD_REQUEST_ERROR","description":"Too many requests"}}`))
 }
