@@ -47,6 +47,9 @@ type Handler struct {
 	UseCaddyStorage bool `json:"use_caddy_storage,omitempty"`
 	// StorageRaw keeps records in this storage module instead.
 	StorageRaw json.RawMessage `json:"storage,omitempty" caddy:"namespace=caddy.storage inline_key=module"`
+	// Passthrough serves the gateway's native API on this route instead of
+	// the canonical one, for the requests it allows (README "Passthrough").
+	Passthrough *Passthrough `json:"passthrough,omitempty"`
 
 	gateway Gateway
 	logger  *zap.Logger
@@ -90,6 +93,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	}
 	if mu, ok := gw.(metricsUser); ok {
 		mu.useMetrics(h.metrics)
+	}
+	if err := h.Passthrough.provision(ctx); err != nil {
+		return err
 	}
 	return h.provisionIdempotency(ctx)
 }
@@ -160,6 +166,9 @@ func (h *Handler) Validate() error {
 	if h.gateway == nil {
 		return errors.New("paygate: no gateway configured")
 	}
+	if err := h.Passthrough.validate(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -202,6 +211,9 @@ func route(r *http.Request) (operation, string, *transform.Error) {
 // ServeHTTP answers every request with canonical JSON; it returns an error
 // only when writing to the application fails.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	if h.Passthrough != nil {
+		return h.servePassthrough(w, r, next)
+	}
 	x := &exchange{h: h, w: w, r: r, next: next, start: time.Now()}
 	defer x.finish()
 	op, orderID, e := route(r)
