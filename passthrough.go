@@ -236,7 +236,7 @@ var passthroughAnswerHeaders = []string{"Content-Type", "Cache-Control", "Retry-
 
 // passthroughMethodLabel keeps logs and metric labels to a closed set.
 func passthroughMethodLabel(m string) string {
-	if passthroughMethods[m] || m == http.MethodHead || m == http.MethodOptions {
+	if passthroughMethods[m] {
 		return m
 	}
 	return "OTHER"
