@@ -214,6 +214,12 @@ func (h *Handler) servePassthrough(w http.ResponseWriter, r *http.Request, next 
 	if e != nil {
 		return fail(e)
 	}
+	if gwStatus < 200 || gwStatus > 599 {
+		// Nothing wrote an answer: no reverse_proxy after paygate.
+		putCapture(cw)
+		return fail(&transform.Error{Type: transform.GatewayError, Gateway: name,
+			Message: "no answer from " + name + "; is reverse_proxy configured after paygate on this route?"})
+	}
 	status = gwStatus
 	// Only these answer headers reach the application: the rest are the
 	// gateway's session and transport business (Set-Cookie, WWW-Authenticate,
@@ -225,8 +231,13 @@ func (h *Handler) servePassthrough(w http.ResponseWriter, r *http.Request, next 
 		}
 	}
 	putCapture(cw)
-	hdr.Set("Content-Length", strconv.Itoa(len(respBody)))
+	if gwStatus != http.StatusNoContent && gwStatus != http.StatusNotModified {
+		hdr.Set("Content-Length", strconv.Itoa(len(respBody)))
+	}
 	w.WriteHeader(gwStatus)
+	if len(respBody) == 0 {
+		return nil
+	}
 	_, err := w.Write(respBody)
 	return err
 }

@@ -262,3 +262,20 @@ func TestPassthroughMatchAllocs(t *testing.T) {
 		t.Errorf("matching allocates %v times per request", n)
 	}
 }
+
+// A route without reverse_proxy after paygate gets no answer at all: that
+// is a canonical gateway_error, not a panic on status 0.
+func TestServePassthroughNoUpstream(t *testing.T) {
+	gw := &Razorpay{signer: signers.NewBasic("rzp_test_unit", "unit-secret")}
+	h := passthroughHandler(t, gw, PassthroughRule{"GET", "/v1/orders/*"})
+	nothing := caddyhttp.HandlerFunc(func(http.ResponseWriter, *http.Request) error { return nil })
+	w := serve(t, h, nothing, "GET", "/v1/orders/order_1", "")
+	if w.Code != http.StatusBadGateway || !strings.Contains(w.Body.String(), `"gateway_error"`) {
+		t.Errorf("no upstream → %d %s", w.Code, w.Body)
+	}
+	noContent := &stubGateway{status: http.StatusNoContent}
+	w = serve(t, h, noContent, "GET", "/v1/orders/order_1", "")
+	if w.Code != http.StatusNoContent || w.Body.Len() != 0 || w.Header().Get("Content-Length") != "" {
+		t.Errorf("204 → %d %q %v", w.Code, w.Body, w.Header())
+	}
+}
