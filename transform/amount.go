@@ -135,3 +135,21 @@ func (a Amount) Shortest() string { return a.value.String() }
 func (a Amount) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + a.Shortest() + `"`), nil
 }
+
+// maxJSONMinor is 2⁵³−1: beyond it a float64 no longer holds every integer.
+var maxJSONMinor = decimal.New(1<<53-1, 0)
+
+// CheckJSONNumberAmount is the one rule for an amount sent as a JSON number
+// (Razorpay's integer minor units, EnKash's amount.value, KwikPaisa's
+// order_amount). Many servers read JSON numbers into float64 (JavaScript,
+// PHP's json_decode, Jackson's double), which keeps a decimal exactly only
+// to 15 significant digits and an integer only up to 2⁵³: a larger amount
+// would be charged as another number. wire is the value as written on the
+// wire, minor the same amount in minor units; an amount that breaks the
+// rule is a 400 on amount before any call.
+func CheckJSONNumberAmount(gateway string, wire, minor decimal.Decimal) *Error {
+	if _, err := canonDecimal(wire.Coefficient(), wire.Exponent()); err == nil && minor.Cmp(maxJSONMinor) <= 0 {
+		return nil
+	}
+	return Invalid("amount", "%s sends the amount as a JSON number, which keeps at most 15 significant digits and 2^53-1 minor units exactly", gateway)
+}
