@@ -20,7 +20,10 @@ type Amount struct {
 	set    bool
 }
 
-var errAmountSyntax = errors.New("must be a positive decimal in major units, such as \"105.50\" (no sign, exponent or spaces)")
+var (
+	errAmountSyntax      = errors.New("must be a positive decimal in major units, such as \"105.50\" (no sign, exponent or spaces)")
+	errAmountNotPositive = errors.New("must be greater than zero")
+)
 
 // ParseAmount parses a plain decimal literal: digits, optionally one point
 // followed by digits. No sign, exponent, leading zeros or whitespace.
@@ -51,7 +54,7 @@ func ParseAmount(s string) (Amount, error) {
 		return Amount{}, errAmountSyntax
 	}
 	if !d.IsPositive() {
-		return Amount{}, errors.New("must be greater than zero")
+		return Amount{}, errAmountNotPositive
 	}
 	places := int32(0)
 	if point >= 0 {
