@@ -354,3 +354,38 @@ func TestKwikPaisaFailedEnvelope(t *testing.T) {
 		}
 	}
 }
+
+// The SDK token Juspay returns with get_client_auth_token expires in
+// minutes: the recorded form of a result leaves it out (audit S8), and
+// keeps everything else.
+func TestResultWithoutEphemeral(t *testing.T) {
+	res, e := Juspay{}.ParseCreate(codeOrder("14183944763", "1", "INR"), 200, published(t, "juspay/demo_create-order_response-auth.json"))
+	if e != nil {
+		t.Fatal(e)
+	}
+	if res.GatewayDetails["client_auth_token"] == "" || res.GatewayDetails["client_auth_token_expiry"] == "" {
+		t.Fatalf("the sample's token was not read: %v", res.GatewayDetails)
+	}
+	rec := res.WithoutEphemeral()
+	body := string(rec.JSON())
+	if strings.Contains(body, "tkn_") || strings.Contains(body, "client_auth_token") {
+		t.Errorf("recorded form keeps the token: %s", body)
+	}
+	if rec.GatewayDetails["payment_url_mobile"] == "" || rec.PaymentURL != res.PaymentURL || rec.Amount != res.Amount {
+		t.Errorf("recorded form lost other fields: %s", body)
+	}
+	if res.GatewayDetails["client_auth_token"] == "" {
+		t.Error("WithoutEphemeral changed the answer itself")
+	}
+	only := &Result{GatewayDetails: map[string]string{"client_auth_token": "tkn_x"}}
+	if got := only.WithoutEphemeral(); got.GatewayDetails != nil || strings.Contains(string(got.JSON()), "gateway_details") {
+		t.Errorf("only ephemeral details: %s", got.JSON())
+	}
+	plain := &Result{GatewayDetails: map[string]string{"checkout_key_id": "rzp_test_x"}}
+	if plain.WithoutEphemeral() != plain {
+		t.Error("a result without ephemeral details was copied")
+	}
+	if !EphemeralDetail("client_auth_token") || EphemeralDetail("checkout_key_id") || EphemeralDetail("payment_url_mobile") {
+		t.Error("EphemeralDetail")
+	}
+}
