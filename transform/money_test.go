@@ -302,6 +302,11 @@ func TestRazorpayUniqueReceipt(t *testing.T) {
 	if e == nil || e.Type != DuplicateOrder {
 		t.Errorf("400 duplicate receipt: %v", e)
 	}
+	// An account that does not take the field is no duplicate.
+	_, e = Razorpay{}.ParseCreate(o, 400, []byte(`{"error":{"code":"BAD_REQUEST_ERROR","description":"unique_receipt is/are not required and should not be sent","reason":"extra_field_sent","field":"unique_receipt"}}`))
+	if e == nil || e.Type != GatewayRejected {
+		t.Errorf("unique_receipt refused as an extra field: %v", e)
+	}
 }
 
 // Razorpay results carry the public key_id Checkout needs.

@@ -313,10 +313,15 @@ func razorpayBadKey(status int, desc string) bool {
 }
 
 // razorpayDuplicateReceipt recognises the refusal of a repeated receipt
-// ("Order receipt should be unique.", Razorpay's S2S error index).
+// ("Order receipt should be unique.", Razorpay's S2S error index). It must
+// not take "unique_receipt is/are not required and should not be sent"
+// (an account without the feature) for one.
 func razorpayDuplicateReceipt(desc, field string) bool {
-	aboutReceipt := containsFold(desc, "receipt") || field == "receipt"
-	return aboutReceipt && (containsFold(desc, "unique") || containsFold(desc, "duplicate") || containsFold(desc, "already"))
+	if containsFold(desc, "receipt should be unique") || containsFold(desc, "receipt must be unique") {
+		return true
+	}
+	aboutReceipt := field == "receipt" || containsFold(desc, "receipt")
+	return aboutReceipt && (containsFold(desc, "duplicate") || containsFold(desc, "already"))
 }
 
 // razorpayCanonicalField names the canonical field behind a Razorpay field.
