@@ -17,13 +17,14 @@ type echo struct {
 	HasAmount bool
 }
 
-// checkEcho compares what a gateway's answer repeats with what paygate sent
-// (README, "Idempotent creation": nothing is reported that the gateway did
-// not confirm). An answer about another order id is gateway_error: it is
-// not about this order at all. A different amount or currency under our
-// order id is duplicate_order: the gateway holds another order under it,
-// and it must never be reported as this one. For a status request only the
-// order id is known (sent has no amount or currency).
+// checkEcho compares what a gateway's answer repeats with what paygate sent:
+// an answer is reported as this order only when the gateway confirms it,
+// since a recorded answer is replayed (README, "Idempotent creation").
+// An answer about another order id is gateway_error: it is not about this
+// order at all. A different amount or currency under our order id is
+// duplicate_order: the gateway holds another order under it, and it must
+// never be reported as this one. For a status request only the order id is
+// known (sent has no amount or currency).
 //
 // minorUnits says amounts are integers of the currency's minor unit
 // (Razorpay), which only changes how the message writes them. Amounts are

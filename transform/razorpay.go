@@ -194,8 +194,8 @@ func (g Razorpay) ParseStatus(orderID string, status int, body []byte) (*Result,
 	// about this order, least of all that it does not exist.
 	//
 	// Razorpay lists newest first. A receipt repeats only where the account
-	// allowed it; then the paid order is the one that matters, else the
-	// newest (README, "Idempotent creation").
+	// allowed it; then the paid order is the one that matters (the customer
+	// paid it), else the newest.
 	var pick *razorpayOrder
 	for i := range c.Items {
 		it := &c.Items[i]
