@@ -89,6 +89,11 @@ func (x *exchange) create() error {
 			if e != nil && e.Type == transform.DuplicateOrder {
 				// Checked, not relayed: an earlier attempt may have created it.
 				if r, found := x.findCreated(order); found {
+					if r.e != nil && r.e.GatewayCode == "" {
+						// Another order: answer with the gateway's own refusal too.
+						r.e.GatewayCode, r.e.GatewayMessage = e.GatewayCode, e.GatewayMessage
+						r.body = r.e.JSON()
+					}
 					return r
 				} else if r.e == nil {
 					e = &transform.Error{Type: transform.GatewayError, Gateway: x.gatewayName(), GatewayCode: e.GatewayCode, GatewayMessage: e.GatewayMessage,
