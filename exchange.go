@@ -140,13 +140,18 @@ func sameOrder(gateway string, o *transform.Order, res *transform.Result) *trans
 			gateway, res.Amount, res.Currency, o.Amount.Shortest(), o.Currency)}
 }
 
-// created is the definite answer for a created order.
+// created is the definite answer for a created order. What is recorded for
+// replay leaves out short-lived session tokens (Juspay's client_auth_token).
 func (x *exchange) created(res *transform.Result) idemResult {
 	if rec, ok := x.h.gateway.(CreateRecorder); ok {
 		rec.RecordCreate(res)
 	}
 	x.completeResult(res)
-	return answered(http.StatusCreated, res.JSON())
+	r := answered(http.StatusCreated, res.JSON())
+	if kept := res.WithoutEphemeral(); kept != res {
+		r.record = kept.JSON()
+	}
+	return r
 }
 
 // completeResult fills created_at, which the README promises on every
@@ -202,7 +207,13 @@ func (x *exchange) fetchStatus(orderID string) (*transform.Result, *transform.Er
 		return nil, e
 	}
 	defer putCapture(cw)
-	return x.h.gateway.ParseStatus(orderID, status, respBody)
+	res, e := x.h.gateway.ParseStatus(orderID, status, respBody)
+	if e == nil && len(res.OtherGatewayOrderIDs) > 0 {
+		x.h.logger.Warn("the gateway holds several orders under one order_id; answering with the paid one, else the newest",
+			zap.String("gateway", x.gatewayName()), zap.String("order_id", orderID),
+			zap.String("gateway_order_id", res.GatewayOrderID), zap.Strings("other_gateway_order_ids", res.OtherGatewayOrderIDs))
+	}
+	return res, e
 }
 
 // readBody reads the canonical request up to MaxBody; a declared length over

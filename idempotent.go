@@ -34,6 +34,8 @@ type idemResult struct {
 	body    []byte
 	e       *transform.Error
 	outcome outcome
+	// record, when set, is the body recorded for replay instead of body.
+	record []byte
 }
 
 // answered builds the result of a definite success.
@@ -197,6 +199,9 @@ func (x *exchange) settle(op *idemOp, marker *idemRecord, res idemResult, wasAmb
 	switch {
 	case res.outcome == outcomeDefinite:
 		rec.Status, rec.Body = res.status, res.body
+		if res.record != nil {
+			rec.Body = res.record
+		}
 	case res.outcome == outcomeAmbiguous || wasAmbiguous:
 		rec.Ambiguous = true
 	default:

@@ -264,3 +264,24 @@ func TestReloadKeepsRecords(t *testing.T) {
 		t.Errorf("after reload the ambiguous order made the gateway see %q, want GET (status only)", got)
 	}
 }
+
+// S8: Juspay's client_auth_token is a short-lived session credential: the
+// first answer carries it, the recorded one (replayed for a day) does not.
+func TestJuspayClientAuthTokenIsNotReplayed(t *testing.T) {
+	startJuspay(t)
+	body := `{"order_id":"CAT-1","amount":"10","currency":"INR","customer":{"id":"c1","email":"a@example.com","phone":"9816512345"},"gateway_options":{"get_client_auth_token":true}}`
+	first := call(t, "POST", url(9280, "/juspay/orders"), body)
+	if first.status != 201 || !strings.Contains(string(first.body), `"client_auth_token"`) {
+		t.Fatalf("create: %d %s", first.status, first.body)
+	}
+	r := call(t, "POST", url(9280, "/juspay/orders"), body)
+	if r.status != 201 || r.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("repeat: %d %v %s", r.status, r.header, r.body)
+	}
+	if strings.Contains(string(r.body), "client_auth_token") {
+		t.Errorf("the replay carries the session token: %s", r.body)
+	}
+	if r.json(t)["gateway_order_id"] != first.json(t)["gateway_order_id"] {
+		t.Errorf("replay names another order: %s", r.body)
+	}
+}
