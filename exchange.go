@@ -219,18 +219,18 @@ func (x *exchange) fetchStatus(orderID string) (*transform.Result, *transform.Er
 // readBody reads the canonical request up to MaxBody; a declared length over
 // the limit is refused without reading.
 func (x *exchange) readBody() ([]byte, *transform.Error) {
-	max := x.h.MaxBody
+	limit := x.h.MaxBody
 	tooLarge := func() *transform.Error {
 		// Close the body so the server does not try to drain it before
 		// answering; the connection is closed after the 413 instead.
 		x.r.Body.Close()
 		x.w.Header().Set("Connection", "close")
-		return transform.NewError(transform.RequestTooLarge, "request body is larger than max_body (%d bytes)", max)
+		return transform.NewError(transform.RequestTooLarge, "request body is larger than max_body (%d bytes)", limit)
 	}
-	if x.r.ContentLength > max {
+	if x.r.ContentLength > limit {
 		return nil, tooLarge()
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, max))
+	body, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -422,20 +422,6 @@ func validRetryAfter(v string) bool {
 	}
 	_, err := http.ParseTime(v)
 	return err == nil
-}
-
-// replayedErrorType reads the type back from a recorded error answer.
-func replayedErrorType(body []byte) string {
-	const marker = `"type":"`
-	i := bytes.Index(body, []byte(marker))
-	if i < 0 {
-		return string(transform.GatewayError)
-	}
-	rest := body[i+len(marker):]
-	if j := bytes.IndexByte(rest, '"'); j > 0 {
-		return string(rest[:j])
-	}
-	return string(transform.GatewayError)
 }
 
 // finish writes the order's log line and counts it.
