@@ -1,0 +1,80 @@
+package transform
+
+import "time"
+
+// KwikPaisa v3 webhooks (developers.kwikpaisa.com, v3 guide "Webhooks"):
+// {"event":"payment.success","data":{"order_id","amount","currency",
+// "status"}}, signed like API requests. The body carries no event id and no
+// time: the caller passes the verified X-TIMESTAMP as the time received.
+// Payout events are another product's and are not mapped.
+
+type kwikpaisaEventEnvelope struct {
+	Event string `json:"event"`
+	Data  *struct {
+		OrderID       flexString `json:"order_id"`
+		KwikXOrderID  flexString `json:"kwikX_order_id"`
+		TransactionID flexString `json:"transaction_id"`
+		Amount        flexString `json:"amount"`
+		OrderAmount   flexString `json:"order_amount"`
+		Currency      string     `json:"currency"`
+		Status        string     `json:"status"`
+		OrderStatus   string     `json:"order_status"`
+	} `json:"data"`
+}
+
+var kwikpaisaEvents = map[string]struct {
+	t      EventType
+	status Status
+}{
+	"payment.success":    {EventOrderPaid, StatusPaid},
+	"payment.failed":     {EventOrderFailed, StatusFailed},
+	"payment.expired":    {EventOrderFailed, StatusExpired},
+	"payment.processing": {EventOrderPending, StatusPending},
+}
+
+// ParseKwikPaisaEvent maps a KwikPaisa webhook body.
+func ParseKwikPaisaEvent(body []byte, received time.Time) ([]*Event, error) {
+	var env kwikpaisaEventEnvelope
+	if err := decodeObject(body, &env); err != nil {
+		return nil, malformed("", "not a JSON object")
+	}
+	name := env.Event
+	if name == "" {
+		return nil, malformed("", "no event name")
+	}
+	want, ok := kwikpaisaEvents[name]
+	if !ok {
+		return nil, unmapped(name, "not a payment event")
+	}
+	d := env.Data
+	if d == nil {
+		return nil, malformed(name, "no data object")
+	}
+	orderID := string(d.OrderID)
+	if ValidateOrderID(orderID) != nil {
+		return nil, malformed(name, "no valid order_id")
+	}
+	word := d.Status
+	if word == "" {
+		word = d.OrderStatus
+	}
+	if word != "" && kwikpaisaStatuses.Map(word) != want.status {
+		return nil, malformed(name, "status %q contradicts the event", clipTo(word, 32))
+	}
+	lit := d.Amount
+	if lit == "" {
+		lit = d.OrderAmount
+	}
+	amount, err := majorAmount(string(lit), d.Currency)
+	if err != nil {
+		return nil, malformed(name, "amount: %v", err)
+	}
+	ev := &Event{
+		Type: want.t, Gateway: "kwikpaisa", GatewayEvent: name, Status: want.status,
+		OrderID: orderID, GatewayOrderID: eventID(d.KwikXOrderID), PaymentID: eventID(d.TransactionID),
+		Amount: amount, Currency: d.Currency,
+		OccurredAt: receivedAt(received), GatewayEventID: GatewayEventIDOfBody(body),
+	}
+	ev.orderKey = "m:" + orderID
+	return []*Event{ev}, nil
+}
