@@ -110,6 +110,13 @@ func (Webhook) CaddyModule() caddy.ModuleInfo {
 	}
 }
 
+// String never shows the credentials of the config, should a secret be
+// written literally, so a stray %v cannot leak them.
+func (h Webhook) String() string { return "paygate_webhook{" + h.Gateway + ", credentials REDACTED}" }
+
+// GoString is String for %#v.
+func (h Webhook) GoString() string { return h.String() }
+
 // webhookOptions lists the options of each gateway; any other gateway's
 // option is a configuration error.
 var webhookOptions = map[string][]string{
