@@ -310,6 +310,7 @@ const (
 	outAppFailed     = "app_failed"
 	outUnverified    = "unverified"
 	outUnconfirmed   = "unconfirmed"
+	outUnconfirmable = "unconfirmable"
 	outUnmapped      = "unmapped"
 	outMalformed     = "malformed"
 	outExpired       = "expired"
@@ -413,7 +414,7 @@ func (d *delivery) serve() error {
 				status = http.StatusServiceUnavailable
 			}
 			level = zapcore.WarnLevel
-		case outExpired, outMalformed:
+		case outExpired, outMalformed, outUnconfirmable:
 			level = zapcore.WarnLevel
 		}
 		d.logEvent(res, level)
@@ -597,12 +598,6 @@ func (d *delivery) handle(ev *transform.Event) *eventResult {
 			return res
 		}
 	}
-	if h.confirmBase != "" && h.Gateway != "enkash" {
-		if out, reason := d.confirm(ev); out != "" {
-			res.outcome, res.reason = out, reason
-			return res
-		}
-	}
 	unlock, err := h.store.Lock(ctx, ev.EventID)
 	if err != nil {
 		res.outcome, res.reason = outStorageFailed, "could not take the event's lock"
@@ -621,6 +616,15 @@ func (d *delivery) handle(ev *transform.Event) *eventResult {
 	if rec != nil {
 		res.outcome = outDuplicate
 		return res
+	}
+	// Under the event's lock, after the record check: an acknowledged
+	// event's redeliveries do not reach the status route, and concurrent
+	// ones ask it once.
+	if h.confirmBase != "" && h.Gateway != "enkash" {
+		if out, reason := d.confirm(ev); out != "" {
+			res.outcome, res.reason = out, reason
+			return res
+		}
 	}
 	status, err := d.forward(ev)
 	res.appStatus = status
@@ -686,7 +690,9 @@ func (d *delivery) confirm(ev *transform.Event) (string, string) {
 		// Nothing to look up (a Razorpay payment event whose order.paid has
 		// not been seen): acknowledged, not forwarded. The order.paid event
 		// of the same payment carries the order id and is the one delivered.
-		return outUnconfirmed, "no order_id to confirm"
+		// A 503 instead would have Razorpay retry for 24 hours and then
+		// disable the whole webhook.
+		return outUnconfirmable, "no order_id to confirm"
 	}
 	res, err := d.fetchStatus(ev.OrderID)
 	var u *unverifiedError

@@ -17,7 +17,7 @@ func newWebhookMetrics(reg prometheus.Registerer) (*webhookMetrics, error) {
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "webhook_events_total",
 			Help: "Gateway notifications by gateway, canonical event type (none when there is no event) and outcome " +
-				"(delivered, duplicate, app_failed, unverified, unconfirmed, unmapped, malformed, expired, storage_failed, too_large, method_not_allowed).",
+				"(delivered, duplicate, app_failed, unverified, unconfirmed, unconfirmable, unmapped, malformed, expired, storage_failed, too_large, method_not_allowed).",
 		}, []string{"gateway", "type", "outcome"}),
 		verifyFailure: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "webhook_verification_failures_total",

@@ -811,14 +811,25 @@ func TestWebhookConfirmWith(t *testing.T) {
 	app, _ := whSetup(t)
 	rzp, ek := whGateways()[0], whGateways()[3]
 
-	// Razorpay, confirmed: the status route says paid → delivered.
+	// Razorpay, confirmed: payment.captured carries no order_id to look up:
+	// acknowledged, not forwarded; order.paid of the same payment is, once
+	// the status route says paid.
 	id := whID()
 	rzp.createOrder(t, id)
+	if r := send(t, rzp.build(t, "payment.captured", id), "/webhooks/razorpay-confirmed"); r.status != http.StatusOK {
+		t.Fatalf("payment.captured without order_id: %d %s", r.status, r.body)
+	}
+	if n := len(app.received()); n != 0 {
+		t.Fatalf("an unconfirmable event reached the app")
+	}
 	if r := send(t, rzp.build(t, "order.paid", id), "/webhooks/razorpay-confirmed"); r.status != http.StatusOK {
 		t.Fatalf("confirmed order.paid: %d %s", r.status, r.body)
 	}
 	if n := len(app.received()); n != 1 {
 		t.Fatalf("app got %d requests", n)
+	}
+	if ev := event(t, app.received()[0]); ev["order_id"] != id || ev["gateway_event"] != "order.paid" {
+		t.Errorf("confirmed event %v", ev)
 	}
 	// A signed order.paid whose amount the gateway's status contradicts:
 	// 401, not forwarded.
