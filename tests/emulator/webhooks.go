@@ -460,7 +460,7 @@ func (s *WebhookSender) ServeHTTP(w http.ResponseWriter, r *http.Request, _ cadd
 	sort.Strings(names)
 	out := map[string]any{
 		"sent": map[string]any{"gateway": wh.Gateway, "event": wh.Event, "to": s.target, "headers": names,
-			"body": json.RawMessage(wh.Body)},
+			"body_bytes": len(wh.Body)},
 		"answer": map[string]any{"status": status, "body": rawOrString(answer)},
 	}
 	b, _ := json.MarshalIndent(out, "", "  ")
