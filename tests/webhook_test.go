@@ -698,7 +698,7 @@ func TestWebhookAppFailsThenRecovers(t *testing.T) {
 	late := newApp()
 	ln, err := net.Listen("tcp", downAddr)
 	if err != nil {
-		t.Skipf("the app's port was taken meanwhile: %v", err)
+		t.Fatalf("the app's port was taken meanwhile: %v", err)
 	}
 	serveAppOn(t, late, ln)
 	for i := 0; i < 2; i++ {
