@@ -39,9 +39,9 @@ const (
 	// paygate's clock, the same ±300 s as for API requests.
 	kwikpaisaWebhookWindow = 300 * time.Second
 	// confirmTimeout bounds one status check through confirm_with.
-	confirmTimeout = 10 * time.Second
+	webhookConfirmTimeout = 10 * time.Second
 	// maxConfirmAnswer bounds the status route's answer read.
-	maxConfirmAnswer = 64 << 10
+	webhookMaxConfirmAnswer = 64 << 10
 )
 
 // Webhook is the http.handlers.paygate_webhook module: it verifies a
@@ -88,14 +88,14 @@ type Webhook struct {
 	// StorageRaw keeps records in this storage module instead.
 	StorageRaw json.RawMessage `json:"storage,omitempty" caddy:"namespace=caddy.storage inline_key=module"`
 
-	logger      *zap.Logger
-	metrics     *webhookMetrics
-	store       idemStore
-	poolKey     string
-	space       string // record space: a hash of gateway, identity, record_space
-	confirmBase string
-	client      *http.Client
-	now         func() time.Time
+	logger             *zap.Logger
+	metrics            *webhookMetrics
+	store              idemStore
+	poolKey            string
+	space              string // record space: a hash of gateway, identity, record_space
+	webhookConfirmBase string
+	client             *http.Client
+	now                func() time.Time
 
 	rzp   *signers.WebhookHMAC
 	kwik  *signers.WebhookTimestampHMAC
@@ -143,7 +143,7 @@ func (h *Webhook) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("paygate_webhook: unknown gateway %q (razorpay, kwikpaisa, juspay or enkash)", h.Gateway)
 	}
 	for opt, set := range h.gatewayOptionsSet() {
-		if set && !contains(opts, opt) {
+		if set && !webhookHas(opts, opt) {
 			return fmt.Errorf("paygate_webhook %s: %s is not an option of this gateway", h.Gateway, opt)
 		}
 	}
@@ -202,13 +202,13 @@ func (h *Webhook) Provision(ctx caddy.Context) error {
 		}
 	}
 	if h.ConfirmWith != "" {
-		base, err := confirmBase(h.Gateway, h.ConfirmWith)
+		base, err := webhookConfirmBase(h.Gateway, h.ConfirmWith)
 		if err != nil {
 			return err
 		}
-		h.confirmBase = base
+		h.webhookConfirmBase = base
 		h.client = &http.Client{
-			Timeout: confirmTimeout,
+			Timeout: webhookConfirmTimeout,
 			// A paygate status route answers; it never redirects.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
@@ -225,7 +225,7 @@ func (h *Webhook) Provision(ctx caddy.Context) error {
 func (h *Webhook) clock() time.Time { return h.now() }
 
 // confirmBase checks and normalises a confirm_with URL.
-func confirmBase(gateway, raw string) (string, error) {
+func webhookConfirmBase(gateway, raw string) (string, error) {
 	v, err := caddy.NewReplacer().ReplaceOrErr(raw, true, true)
 	if err != nil {
 		return "", fmt.Errorf("paygate %s: confirm_with: %v", gateway, err)
@@ -319,8 +319,8 @@ const (
 	outMethod        = "method_not_allowed"
 )
 
-// delivery is one notification from a gateway.
-type delivery struct {
+// webhookDelivery is one notification from a gateway.
+type webhookDelivery struct {
 	h         *Webhook
 	w         http.ResponseWriter
 	r         *http.Request
@@ -334,7 +334,7 @@ type delivery struct {
 }
 
 // eventResult is what happened to one event.
-type eventResult struct {
+type webhookEventResult struct {
 	ev        *transform.Event
 	outcome   string
 	appStatus int
@@ -344,11 +344,11 @@ type eventResult struct {
 // ServeHTTP answers the gateway; it returns an error only when writing the
 // answer fails.
 func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	d := &delivery{h: h, w: w, r: r, next: next, start: time.Now()}
+	d := &webhookDelivery{h: h, w: w, r: r, next: next, start: time.Now()}
 	return d.serve()
 }
 
-func (d *delivery) serve() error {
+func (d *webhookDelivery) serve() error {
 	h := d.h
 	if d.r.Method != http.MethodPost {
 		d.w.Header().Set("Allow", http.MethodPost)
@@ -373,14 +373,14 @@ func (d *delivery) serve() error {
 	var err error
 	if h.Gateway == "enkash" {
 		events, err = d.enkashEvents(body, received)
-		var u *unverifiedError
+		var u *confirmRefused
 		if errors.As(err, &u) {
 			return d.unverified("status_api", u)
 		}
-		var t *transientError
+		var t *confirmTransient
 		if errors.As(err, &t) {
 			d.logOther(outUnconfirmed, zapcore.WarnLevel, t.msg)
-			return d.answer(appUnavailable("the order's status could not be confirmed; deliver the notification again"))
+			return d.answer(webhookAppUnavailable("the order's status could not be confirmed; deliver the notification again"))
 		}
 	} else {
 		events, err = transform.ParseEvents(h.Gateway, body, received)
@@ -391,14 +391,14 @@ func (d *delivery) serve() error {
 		if ig.Malformed {
 			out, level = outMalformed, zapcore.WarnLevel
 		}
-		d.logEvent(&eventResult{ev: &transform.Event{GatewayEvent: ig.GatewayEvent}, outcome: out, reason: ig.Reason}, level)
+		d.logEvent(&webhookEventResult{ev: &transform.Event{GatewayEvent: ig.GatewayEvent}, outcome: out, reason: ig.Reason}, level)
 		return d.acknowledge()
 	}
 	if err != nil { // cannot happen: parsers return IgnoredEvent
-		return d.answer(appUnavailable("the notification could not be processed"))
+		return d.answer(webhookAppUnavailable("the notification could not be processed"))
 	}
 
-	results := make([]*eventResult, 0, len(events))
+	results := make([]*webhookEventResult, 0, len(events))
 	for _, ev := range events {
 		results = append(results, d.handle(ev))
 	}
@@ -421,16 +421,16 @@ func (d *delivery) serve() error {
 	}
 	switch status {
 	case http.StatusUnauthorized:
-		return d.answer(unauthorized())
+		return d.answer(webhookUnauthorized())
 	case http.StatusServiceUnavailable:
-		return d.answer(appUnavailable("the application did not acknowledge the event; deliver it again"))
+		return d.answer(webhookAppUnavailable("the application did not acknowledge the event; deliver it again"))
 	}
 	return d.acknowledge()
 }
 
 // readBody reads the notification up to MaxBody. A body over the limit
 // reports tooLarge; a read failure returns nil.
-func (d *delivery) readBody() (body []byte, tooLarge bool) {
+func (d *webhookDelivery) readBody() (body []byte, tooLarge bool) {
 	max := d.h.MaxBody
 	if d.r.ContentLength > max {
 		d.r.Body.Close()
@@ -451,17 +451,17 @@ func (d *delivery) readBody() (body []byte, tooLarge bool) {
 
 // verify checks the gateway's proof on the raw body. It returns the time
 // to use for events without one of their own, and the failed check's name.
-func (d *delivery) verify(body []byte) (time.Time, string) {
+func (d *webhookDelivery) verify(body []byte) (time.Time, string) {
 	h := d.h
 	now := h.now()
 	switch h.Gateway {
 	case "razorpay":
 		i, err := h.rzp.Verify(body, d.r.Header.Get("X-Razorpay-Signature"))
 		if err != nil {
-			return now, verifyReason(err)
+			return now, webhookVerifyReason(err)
 		}
 		d.verifiedBy, d.match = "signature", "webhook_secret "+strconv.Itoa(i+1)
-		d.gwEventID = headerID(d.r.Header.Get("X-Razorpay-Event-Id"))
+		d.gwEventID = webhookHeaderID(d.r.Header.Get("X-Razorpay-Event-Id"))
 	case "kwikpaisa":
 		canonical := func() ([]byte, bool) {
 			c, err := transform.Canonicalize(body)
@@ -469,13 +469,13 @@ func (d *delivery) verify(body []byte) (time.Time, string) {
 		}
 		at, m, err := h.kwik.Verify(body, canonical, d.r.Header.Get("X-Timestamp"), d.r.Header.Get("X-Signature"))
 		if err != nil {
-			return now, verifyReason(err)
+			return now, webhookVerifyReason(err)
 		}
 		d.verifiedBy, d.match = "signature", string(m)
 		return at, ""
 	case "juspay":
 		if err := h.basic.Verify(d.r.Header.Get("Authorization")); err != nil {
-			return now, verifyReason(err)
+			return now, webhookVerifyReason(err)
 		}
 		d.verifiedBy = "basic_auth"
 	case "enkash":
@@ -484,7 +484,7 @@ func (d *delivery) verify(body []byte) (time.Time, string) {
 	return now, ""
 }
 
-func verifyReason(err error) string {
+func webhookVerifyReason(err error) string {
 	switch {
 	case errors.Is(err, signers.ErrMissingSignature):
 		return "missing"
@@ -497,7 +497,7 @@ func verifyReason(err error) string {
 }
 
 // headerID keeps a gateway's event id header only if it looks like one.
-func headerID(s string) string {
+func webhookHeaderID(s string) string {
 	if len(s) == 0 || len(s) > 64 {
 		return ""
 	}
@@ -510,22 +510,22 @@ func headerID(s string) string {
 	return s
 }
 
-// unverifiedError: the status route contradicts or does not know the order.
-type unverifiedError struct{ msg string }
+// confirmRefused: the status route contradicts or does not know the order.
+type confirmRefused struct{ msg string }
 
-func (e *unverifiedError) Error() string { return e.msg }
+func (e *confirmRefused) Error() string { return e.msg }
 
-// transientError: the status route could not answer now.
-type transientError struct{ msg string }
+// confirmTransient: the status route could not answer now.
+type confirmTransient struct{ msg string }
 
-func (e *transientError) Error() string { return e.msg }
+func (e *confirmTransient) Error() string { return e.msg }
 
 // enkashEvents builds the event of an EnKash notification from the order's
 // status alone: the notification only names the order.
-func (d *delivery) enkashEvents(body []byte, received time.Time) ([]*transform.Event, error) {
+func (d *webhookDelivery) enkashEvents(body []byte, received time.Time) ([]*transform.Event, error) {
 	orderID, err := transform.ParseEnKashNotification(body)
 	if err != nil {
-		return nil, &unverifiedError{msg: "the notification names no order to confirm"}
+		return nil, &confirmRefused{msg: "the notification names no order to confirm"}
 	}
 	res, err := d.fetchStatus(orderID)
 	if err != nil {
@@ -540,28 +540,28 @@ func (d *delivery) enkashEvents(body []byte, received time.Time) ([]*transform.E
 }
 
 // fetchStatus asks the confirm_with route for an order's canonical status.
-func (d *delivery) fetchStatus(orderID string) (*transform.Result, error) {
-	ctx, cancel := context.WithTimeout(d.r.Context(), confirmTimeout)
+func (d *webhookDelivery) fetchStatus(orderID string) (*transform.Result, error) {
+	ctx, cancel := context.WithTimeout(d.r.Context(), webhookConfirmTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.h.confirmBase+"/orders/"+url.PathEscape(orderID), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.h.webhookConfirmBase+"/orders/"+url.PathEscape(orderID), nil)
 	if err != nil {
-		return nil, &transientError{msg: "could not build the status request"}
+		return nil, &confirmTransient{msg: "could not build the status request"}
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := d.h.client.Do(req)
 	if err != nil {
-		return nil, &transientError{msg: "the status route could not be reached"}
+		return nil, &confirmTransient{msg: "the status route could not be reached"}
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxConfirmAnswer))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, webhookMaxConfirmAnswer))
 	if err != nil {
-		return nil, &transientError{msg: "the status route's answer could not be read"}
+		return nil, &confirmTransient{msg: "the status route's answer could not be read"}
 	}
 	switch resp.StatusCode {
 	case http.StatusOK:
 		var res transform.Result
 		if err := json.Unmarshal(b, &res); err != nil || res.OrderID != orderID || res.Status == "" {
-			return nil, &transientError{msg: "the status route answered something other than this order's status"}
+			return nil, &confirmTransient{msg: "the status route answered something other than this order's status"}
 		}
 		return &res, nil
 	case http.StatusNotFound:
@@ -569,17 +569,17 @@ func (d *delivery) fetchStatus(orderID string) (*transform.Result, error) {
 			Error transform.Error `json:"error"`
 		}
 		if json.Unmarshal(b, &e) == nil && e.Error.Type == transform.OrderNotFound {
-			return nil, &unverifiedError{msg: "the gateway does not know the order"}
+			return nil, &confirmRefused{msg: "the gateway does not know the order"}
 		}
 	}
-	return nil, &transientError{msg: "the status route answered HTTP " + strconv.Itoa(resp.StatusCode)}
+	return nil, &confirmTransient{msg: "the status route answered HTTP " + strconv.Itoa(resp.StatusCode)}
 }
 
 // handle takes one verified event to the application, unless it has been
 // acknowledged before.
-func (d *delivery) handle(ev *transform.Event) *eventResult {
+func (d *webhookDelivery) handle(ev *transform.Event) *webhookEventResult {
 	h := d.h
-	res := &eventResult{ev: ev}
+	res := &webhookEventResult{ev: ev}
 	ev.VerifiedBy = d.verifiedBy
 	if ev.GatewayEventID == "" {
 		ev.GatewayEventID = d.gwEventID
@@ -620,7 +620,7 @@ func (d *delivery) handle(ev *transform.Event) *eventResult {
 	// Under the event's lock, after the record check: an acknowledged
 	// event's redeliveries do not reach the status route, and concurrent
 	// ones ask it once.
-	if h.confirmBase != "" && h.Gateway != "enkash" {
+	if h.webhookConfirmBase != "" && h.Gateway != "enkash" {
 		if out, reason := d.confirm(ev); out != "" {
 			res.outcome, res.reason = out, reason
 			return res
@@ -655,7 +655,7 @@ func (h *Webhook) window() time.Duration {
 // earlier event that carried both (order.paid), and remembers the pair
 // when this one carries both. The pair lives beside the event records, so
 // it is shared and expires as they do.
-func (d *delivery) resolveOrderID(ctx context.Context, ev *transform.Event) error {
+func (d *webhookDelivery) resolveOrderID(ctx context.Context, ev *transform.Event) error {
 	if ev.GatewayOrderID == "" {
 		return nil
 	}
@@ -685,7 +685,7 @@ func (d *delivery) resolveOrderID(ctx context.Context, ev *transform.Event) erro
 // confirm checks a verified event against the order's status (defence in
 // depth, confirm_with). It returns an outcome when the event must not be
 // forwarded.
-func (d *delivery) confirm(ev *transform.Event) (string, string) {
+func (d *webhookDelivery) confirm(ev *transform.Event) (string, string) {
 	if ev.OrderID == "" {
 		// Nothing to look up (a Razorpay payment event whose order.paid has
 		// not been seen): acknowledged, not forwarded. The order.paid event
@@ -695,7 +695,7 @@ func (d *delivery) confirm(ev *transform.Event) (string, string) {
 		return outUnconfirmable, "no order_id to confirm"
 	}
 	res, err := d.fetchStatus(ev.OrderID)
-	var u *unverifiedError
+	var u *confirmRefused
 	switch {
 	case errors.As(err, &u):
 		return outUnverified, u.msg
@@ -713,7 +713,7 @@ func (d *delivery) confirm(ev *transform.Event) (string, string) {
 
 // forward hands one event to the next handler (reverse_proxy to the
 // application) as a fresh request and returns the application's status.
-func (d *delivery) forward(ev *transform.Event) (int, error) {
+func (d *webhookDelivery) forward(ev *transform.Event) (int, error) {
 	body := ev.JSON()
 	r := d.r
 	// reverse_proxy's dialer reads the request's vars from its own
@@ -757,37 +757,37 @@ func (d *delivery) forward(ev *transform.Event) (int, error) {
 }
 
 // unverified answers 401 and records the failed check.
-func (d *delivery) unverified(reason string, detail error) error {
+func (d *webhookDelivery) unverified(reason string, detail error) error {
 	h := d.h
 	h.metrics.observeVerificationFailure(h.Gateway, reason)
 	h.metrics.observeEvent(h.Gateway, "none", outUnverified)
 	fields := []zap.Field{zap.String("gateway", h.Gateway), zap.String("outcome", outUnverified),
-		zap.String("reason", reason), zap.String("remote_ip", remoteIP(d.r)), zap.Duration("duration", time.Since(d.start))}
+		zap.String("reason", reason), zap.String("remote_ip", webhookRemoteIP(d.r)), zap.Duration("duration", time.Since(d.start))}
 	if detail != nil {
 		fields = append(fields, zap.String("detail", detail.Error()))
 	}
 	h.logger.Warn("payment event", fields...)
-	return d.answer(unauthorized())
+	return d.answer(webhookUnauthorized())
 }
 
-func unauthorized() *transform.Error {
+func webhookUnauthorized() *transform.Error {
 	return transform.NewError(transform.Unauthorized, "the notification could not be verified")
 }
 
-func appUnavailable(msg string) *transform.Error {
+func webhookAppUnavailable(msg string) *transform.Error {
 	return &transform.Error{Type: transform.GatewayUnavailable, Message: msg}
 }
 
-func (d *delivery) answer(e *transform.Error) error {
+func (d *webhookDelivery) answer(e *transform.Error) error {
 	return writeJSON(d.w, e.HTTPStatus(), e.JSON())
 }
 
-func (d *delivery) acknowledge() error {
+func (d *webhookDelivery) acknowledge() error {
 	return writeJSON(d.w, http.StatusOK, []byte(`{"received":true}`))
 }
 
 // logEvent writes the event's one log line and counts it.
-func (d *delivery) logEvent(res *eventResult, level zapcore.Level) {
+func (d *webhookDelivery) logEvent(res *webhookEventResult, level zapcore.Level) {
 	h, ev := d.h, res.ev
 	typ := string(ev.Type)
 	if typ == "" {
@@ -819,11 +819,11 @@ func (d *delivery) logEvent(res *eventResult, level zapcore.Level) {
 }
 
 // logOther logs and counts a notification refused before it had an event.
-func (d *delivery) logOther(outcome string, level zapcore.Level, reason string) {
-	d.logEvent(&eventResult{ev: &transform.Event{}, outcome: outcome, reason: reason}, level)
+func (d *webhookDelivery) logOther(outcome string, level zapcore.Level, reason string) {
+	d.logEvent(&webhookEventResult{ev: &transform.Event{}, outcome: outcome, reason: reason}, level)
 }
 
-func remoteIP(r *http.Request) string {
+func webhookRemoteIP(r *http.Request) string {
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i > 0 {
 		host = host[:i]
@@ -831,7 +831,7 @@ func remoteIP(r *http.Request) string {
 	return strings.Trim(host, "[]")
 }
 
-func contains(list []string, s string) bool {
+func webhookHas(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true

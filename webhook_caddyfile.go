@@ -63,7 +63,7 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			return d.Errf("duplicate option %q", opt)
 		}
 		seen[opt] = true
-		if _, gatewayOption := h.gatewayOptionsSet()[opt]; gatewayOption && !contains(own, opt) {
+		if _, gatewayOption := h.gatewayOptionsSet()[opt]; gatewayOption && !webhookHas(own, opt) {
 			return d.Errf("option %q is not an option of paygate_webhook %s", opt, h.Gateway)
 		}
 		switch opt {
@@ -73,35 +73,35 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.ArgErr()
 			}
 		case "api_key":
-			if err := oneArg(d, &h.APIKey); err != nil {
+			if err := webhookArg(d, &h.APIKey); err != nil {
 				return err
 			}
 		case "secret_key":
-			if err := oneArg(d, &h.SecretKey); err != nil {
+			if err := webhookArg(d, &h.SecretKey); err != nil {
 				return err
 			}
 		case "username":
-			if err := oneArg(d, &h.Username); err != nil {
+			if err := webhookArg(d, &h.Username); err != nil {
 				return err
 			}
 		case "password":
-			if err := oneArg(d, &h.Password); err != nil {
+			if err := webhookArg(d, &h.Password); err != nil {
 				return err
 			}
 		case "account":
-			if err := oneArg(d, &h.Account); err != nil {
+			if err := webhookArg(d, &h.Account); err != nil {
 				return err
 			}
 		case "record_space":
-			if err := oneArg(d, &h.RecordSpace); err != nil {
+			if err := webhookArg(d, &h.RecordSpace); err != nil {
 				return err
 			}
 		case "confirm_with":
-			if err := oneArg(d, &h.ConfirmWith); err != nil {
+			if err := webhookArg(d, &h.ConfirmWith); err != nil {
 				return err
 			}
 		case "forward_path":
-			if err := oneArg(d, &h.ForwardPath); err != nil {
+			if err := webhookArg(d, &h.ForwardPath); err != nil {
 				return err
 			}
 			if h.ForwardPath[0] != '/' {
@@ -109,7 +109,7 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 		case "max_body":
 			var s string
-			if err := oneArg(d, &s); err != nil {
+			if err := webhookArg(d, &s); err != nil {
 				return err
 			}
 			size, err := parseSize(s)
@@ -119,7 +119,7 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.MaxBody = size
 		case "dedupe_window":
 			var s string
-			if err := oneArg(d, &s); err != nil {
+			if err := webhookArg(d, &s); err != nil {
 				return err
 			}
 			dur, err := caddy.ParseDuration(s)
@@ -129,7 +129,7 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			h.DedupeWindow = caddy.Duration(dur)
 		case "dedupe_max_records":
 			var s string
-			if err := oneArg(d, &s); err != nil {
+			if err := webhookArg(d, &s); err != nil {
 				return err
 			}
 			n, err := strconv.Atoi(s)
@@ -163,7 +163,7 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 }
 
 // oneArg reads exactly one argument of the current option.
-func oneArg(d *caddyfile.Dispenser, dst *string) error {
+func webhookArg(d *caddyfile.Dispenser, dst *string) error {
 	name := d.Val()
 	if !d.NextArg() {
 		return d.ArgErr()

@@ -22,14 +22,14 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 )
 
-// stubApp stands in for reverse_proxy to the application.
-type stubApp struct {
+// webhookStubApp stands in for reverse_proxy to the application.
+type webhookStubApp struct {
 	mu     sync.Mutex
 	bodies []map[string]any
 	fail   func(ev map[string]any) bool
 }
 
-func (a *stubApp) next() caddyhttp.Handler {
+func (a *webhookStubApp) next() caddyhttp.Handler {
 	return caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		b, _ := io.ReadAll(r.Body)
 		var ev map[string]any
@@ -48,13 +48,13 @@ func (a *stubApp) next() caddyhttp.Handler {
 	})
 }
 
-func (a *stubApp) count() int {
+func (a *webhookStubApp) count() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return len(a.bodies)
 }
 
-func provisionWebhook(t *testing.T, h *Webhook) {
+func provisionWebhookForTest(t *testing.T, h *Webhook) {
 	t.Helper()
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
 	t.Cleanup(cancel)
@@ -67,7 +67,7 @@ func provisionWebhook(t *testing.T, h *Webhook) {
 	t.Cleanup(func() { h.Cleanup() })
 }
 
-func deliver(t *testing.T, h *Webhook, app *stubApp, body []byte, header http.Header) int {
+func deliverWebhook(t *testing.T, h *Webhook, app *webhookStubApp, body []byte, header http.Header) int {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/x?token=abc", bytes.NewReader(body))
 	req.Header = header.Clone()
@@ -93,23 +93,23 @@ func TestWebhookPartialAcknowledgement(t *testing.T) {
 		[]byte(`"date_created": "`+time.Now().UTC().Format(time.RFC3339)+`"`), 1)
 	h := &Webhook{Gateway: "juspay", Username: "shop", Password: "{env.PAYGATE_UNIT_JP_PASS}", RecordSpace: t.Name()}
 	t.Setenv("PAYGATE_UNIT_JP_PASS", "pw-unit-1")
-	provisionWebhook(t, h)
+	provisionWebhookForTest(t, h)
 	hdr := http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte("shop:pw-unit-1"))}}
 	failing := true
-	app := &stubApp{fail: func(ev map[string]any) bool {
+	app := &webhookStubApp{fail: func(ev map[string]any) bool {
 		return failing && ev["refund"].(map[string]any)["refund_id"] == "w8ctkt174582939"
 	}}
-	if code := deliver(t, h, app, body, hdr); code != http.StatusServiceUnavailable {
+	if code := deliverWebhook(t, h, app, body, hdr); code != http.StatusServiceUnavailable {
 		t.Fatalf("first delivery: %d", code)
 	}
 	if app.count() != 2 {
 		t.Fatalf("first delivery: %d forwards, want 2", app.count())
 	}
 	failing = false
-	if code := deliver(t, h, app, body, hdr); code != http.StatusOK {
+	if code := deliverWebhook(t, h, app, body, hdr); code != http.StatusOK {
 		t.Fatalf("redelivery: %d", code)
 	}
-	if code := deliver(t, h, app, body, hdr); code != http.StatusOK {
+	if code := deliverWebhook(t, h, app, body, hdr); code != http.StatusOK {
 		t.Fatalf("second redelivery: %d", code)
 	}
 	if app.count() != 3 {
@@ -130,11 +130,11 @@ func TestWebhookExpiredEventNotForwarded(t *testing.T) {
 	}
 	h := &Webhook{Gateway: "razorpay", WebhookSecrets: []string{"{env.PAYGATE_UNIT_RZP}"}, RecordSpace: t.Name()}
 	t.Setenv("PAYGATE_UNIT_RZP", "whsec-unit")
-	provisionWebhook(t, h)
+	provisionWebhookForTest(t, h)
 	mac := hmac.New(sha256.New, []byte("whsec-unit"))
 	mac.Write(body)
-	app := &stubApp{}
-	code := deliver(t, h, app, body, http.Header{"X-Razorpay-Signature": {hex.EncodeToString(mac.Sum(nil))}})
+	app := &webhookStubApp{}
+	code := deliverWebhook(t, h, app, body, http.Header{"X-Razorpay-Signature": {hex.EncodeToString(mac.Sum(nil))}})
 	if code != http.StatusOK || app.count() != 0 {
 		t.Fatalf("answer %d, %d forwards", code, app.count())
 	}

@@ -39,64 +39,64 @@ const (
 
 // testApp is the merchant's application: it records every request and
 // answers with the status it is told to.
-type testApp struct {
+type whApp struct {
 	mu     sync.Mutex
-	got    []appRequest
+	got    []whAppRequest
 	status atomic.Int32
 	delay  atomic.Int64 // nanoseconds before answering
 }
 
-type appRequest struct {
+type whAppRequest struct {
 	Method, Path, Query string
 	Header              http.Header
 	Body                []byte
 }
 
-func (a *testApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (a *whApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	if d := a.delay.Load(); d > 0 {
 		time.Sleep(time.Duration(d))
 	}
 	status := int(a.status.Load())
 	a.mu.Lock()
-	a.got = append(a.got, appRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
+	a.got = append(a.got, whAppRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
 	a.mu.Unlock()
 	w.WriteHeader(status)
 	fmt.Fprint(w, `{"ok":true}`)
 }
 
 // received returns what the app got so far (also the failed answers).
-func (a *testApp) received() []appRequest {
+func (a *whApp) received() []whAppRequest {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return append([]appRequest(nil), a.got...)
+	return append([]whAppRequest(nil), a.got...)
 }
 
-func (a *testApp) reset() {
+func (a *whApp) reset() {
 	a.mu.Lock()
 	a.got = nil
 	a.mu.Unlock()
 }
 
 // serveApp serves a on a new loopback listener and returns its address.
-func serveApp(t *testing.T, a *testApp) string {
+func serveWhApp(t *testing.T, a *whApp) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return serveAppOn(t, a, ln)
+	return serveWhAppOn(t, a, ln)
 }
 
-func serveAppOn(t *testing.T, a *testApp, ln net.Listener) string {
+func serveWhAppOn(t *testing.T, a *whApp, ln net.Listener) string {
 	srv := &http.Server{Handler: a}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
 }
 
-func newApp() *testApp {
-	a := &testApp{}
+func newWhApp() *whApp {
+	a := &whApp{}
 	a.status.Store(http.StatusOK)
 	return a
 }
@@ -268,11 +268,11 @@ func whEnv(t *testing.T) {
 
 // whSetup starts the config with a fresh app; downApp is an address where
 // nothing listens (yet).
-func whSetup(t *testing.T) (app *testApp, downAddr string) {
+func whSetup(t *testing.T) (app *whApp, downAddr string) {
 	t.Helper()
 	whEnv(t)
-	app = newApp()
-	addr := serveApp(t, app)
+	app = newWhApp()
+	addr := serveWhApp(t, app)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -355,9 +355,9 @@ func (g whGateway) createOrder(t *testing.T, id string) string {
 	return r.json(t)["gateway_order_id"].(string)
 }
 
-func (g whGateway) build(t *testing.T, event, orderID string) *emulator.Webhook {
+func (g whGateway) build(t *testing.T, whEvent, orderID string) *emulator.Webhook {
 	t.Helper()
-	wh, err := emulator.BuildWebhook(mustEmulator(t, g.instance), event, orderID, g.opts)
+	wh, err := emulator.BuildWebhook(mustEmulator(t, g.instance), whEvent, orderID, g.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +365,7 @@ func (g whGateway) build(t *testing.T, event, orderID string) *emulator.Webhook 
 }
 
 // send delivers a notification to a route on :9960, as the gateway would.
-func send(t *testing.T, wh *emulator.Webhook, route string) reply {
+func whSend(t *testing.T, wh *emulator.Webhook, route string) reply {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url(9960, route), bytes.NewReader(wh.Body))
 	if err != nil {
@@ -385,7 +385,7 @@ func send(t *testing.T, wh *emulator.Webhook, route string) reply {
 }
 
 // event decodes what the app received.
-func event(t *testing.T, r appRequest) map[string]any {
+func whEvent(t *testing.T, r whAppRequest) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {
@@ -394,14 +394,14 @@ func event(t *testing.T, r appRequest) map[string]any {
 	return m
 }
 
-var eventIDPattern = regexp.MustCompile(`^ev_[0-9a-f]{32}$`)
+var whEventIDPattern = regexp.MustCompile(`^ev_[0-9a-f]{32}$`)
 
 // gatewayHeaders must never reach the application.
-var gatewayHeaders = []string{"X-Razorpay-Signature", "X-Razorpay-Event-Id", "X-Signature", "X-Timestamp",
+var whGatewayHeaders = []string{"X-Razorpay-Signature", "X-Razorpay-Event-Id", "X-Signature", "X-Timestamp",
 	"Authorization", "User-Agent"}
 
 // checkForwarded checks the request the app got against §8 of the contract.
-func checkForwarded(t *testing.T, g whGateway, r appRequest, orderID, gwOrderID string) map[string]any {
+func whCheckForwarded(t *testing.T, g whGateway, r whAppRequest, orderID, gwOrderID string) map[string]any {
 	t.Helper()
 	if r.Method != http.MethodPost || r.Path != "/payment-events" || r.Query != "" {
 		t.Errorf("%s: app got %s %s?%s, want POST /payment-events", g.name, r.Method, r.Path, r.Query)
@@ -409,13 +409,13 @@ func checkForwarded(t *testing.T, g whGateway, r appRequest, orderID, gwOrderID 
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("%s: Content-Type %q", g.name, ct)
 	}
-	for _, h := range gatewayHeaders {
+	for _, h := range whGatewayHeaders {
 		if v := r.Header.Get(h); v != "" && !(h == "User-Agent" && strings.HasPrefix(v, "Go-http-client")) {
 			t.Errorf("%s: gateway header %s reached the app: %q", g.name, h, v)
 		}
 	}
-	ev := event(t, r)
-	if ev["event_id"] != r.Header.Get("Paygate-Event-Id") || !eventIDPattern.MatchString(r.Header.Get("Paygate-Event-Id")) {
+	ev := whEvent(t, r)
+	if ev["event_id"] != r.Header.Get("Paygate-Event-Id") || !whEventIDPattern.MatchString(r.Header.Get("Paygate-Event-Id")) {
 		t.Errorf("%s: Paygate-Event-Id %q, body event_id %v", g.name, r.Header.Get("Paygate-Event-Id"), ev["event_id"])
 	}
 	if r.Header.Get("Paygate-Verified-By") != g.verified || ev["verified_by"] != g.verified {
@@ -449,7 +449,7 @@ func TestWebhookPaidEventReachesAppOnceEveryGateway(t *testing.T) {
 		id := whID()
 		gwID := g.createOrder(t, id)
 		wh := g.build(t, "paid", id)
-		if r := send(t, wh, g.route); r.status != http.StatusOK {
+		if r := whSend(t, wh, g.route); r.status != http.StatusOK {
 			t.Fatalf("%s: gateway got %d %s", g.name, r.status, r.body)
 		}
 		got := app.received()
@@ -459,9 +459,9 @@ func TestWebhookPaidEventReachesAppOnceEveryGateway(t *testing.T) {
 		if g.name == "kwikpaisa" {
 			gwID = "" // KwikPaisa's webhook body names only the merchant's order_id
 		}
-		checkForwarded(t, g, got[0], id, gwID)
+		whCheckForwarded(t, g, got[0], id, gwID)
 		// A redelivery of the same notification: 200, not forwarded.
-		if r := send(t, wh, g.route); r.status != http.StatusOK {
+		if r := whSend(t, wh, g.route); r.status != http.StatusOK {
 			t.Fatalf("%s redelivery: %d %s", g.name, r.status, r.body)
 		}
 		// The gateway sends the same fact again, as a new notification
@@ -470,7 +470,7 @@ func TestWebhookPaidEventReachesAppOnceEveryGateway(t *testing.T) {
 		if g.name == "razorpay" {
 			again = "payment.captured"
 		}
-		if r := send(t, g.build(t, again, id), g.route); r.status != http.StatusOK {
+		if r := whSend(t, g.build(t, again, id), g.route); r.status != http.StatusOK {
 			t.Fatalf("%s second notification: %d %s", g.name, r.status, r.body)
 		}
 		if n := len(app.received()); n != 1 {
@@ -488,17 +488,17 @@ func TestWebhookRazorpayCapturedThenOrderPaid(t *testing.T) {
 	g := whGateways()[0]
 	id := whID()
 	gwID := g.createOrder(t, id)
-	if r := send(t, g.build(t, "payment.captured", id), g.route); r.status != http.StatusOK {
+	if r := whSend(t, g.build(t, "payment.captured", id), g.route); r.status != http.StatusOK {
 		t.Fatalf("payment.captured: %d %s", r.status, r.body)
 	}
-	if r := send(t, g.build(t, "order.paid", id), g.route); r.status != http.StatusOK {
+	if r := whSend(t, g.build(t, "order.paid", id), g.route); r.status != http.StatusOK {
 		t.Fatalf("order.paid: %d %s", r.status, r.body)
 	}
 	got := app.received()
 	if len(got) != 1 {
 		t.Fatalf("app got %d requests, want 1", len(got))
 	}
-	ev := checkForwarded(t, g, got[0], "", gwID)
+	ev := whCheckForwarded(t, g, got[0], "", gwID)
 	if ev["gateway_event"] != "payment.captured" {
 		t.Errorf("gateway_event %v", ev["gateway_event"])
 	}
@@ -506,16 +506,16 @@ func TestWebhookRazorpayCapturedThenOrderPaid(t *testing.T) {
 	// merchant's order_id is resolved from it.
 	id2 := whID()
 	g.createOrder(t, id2)
-	send(t, g.build(t, "order.paid", id2), g.route)
+	whSend(t, g.build(t, "order.paid", id2), g.route)
 	app.reset()
-	if r := send(t, g.build(t, "payment.failed", id2), g.route); r.status != http.StatusOK {
+	if r := whSend(t, g.build(t, "payment.failed", id2), g.route); r.status != http.StatusOK {
 		t.Fatalf("payment.failed: %d %s", r.status, r.body)
 	}
 	got = app.received()
 	if len(got) != 1 {
 		t.Fatalf("payment.failed reached the app %d times", len(got))
 	}
-	if ev := event(t, got[0]); ev["type"] != "order.failed" || ev["order_id"] != id2 {
+	if ev := whEvent(t, got[0]); ev["type"] != "order.failed" || ev["order_id"] != id2 {
 		t.Errorf("payment.failed mapped to %s", got[0].Body)
 	}
 }
@@ -599,7 +599,7 @@ func TestWebhookUnverifiedNeverReachesApp(t *testing.T) {
 		}, ek.route},
 	}
 	for _, c := range cases {
-		r := send(t, c.wh(), c.route)
+		r := whSend(t, c.wh(), c.route)
 		e := r.canonicalError(t, http.StatusUnauthorized, "unauthorized")
 		if e["message"] != "the notification could not be verified" || len(e) != 2 {
 			t.Errorf("%s: the 401 says more than it should: %s", c.name, r.body)
@@ -618,7 +618,7 @@ func TestWebhookConcurrentRedeliveriesMakeOneForward(t *testing.T) {
 		id := whID()
 		g.createOrder(t, id)
 		wh := g.build(t, "paid", id)
-		if r := send(t, wh, g.route); r.status != http.StatusOK {
+		if r := whSend(t, wh, g.route); r.status != http.StatusOK {
 			t.Fatalf("%s: %d %s", g.name, r.status, r.body)
 		}
 		// A fresh notification of another order, sent 1 + 10 times at once.
@@ -648,7 +648,7 @@ func TestWebhookConcurrentRedeliveriesMakeOneForward(t *testing.T) {
 		if len(got) != 2 {
 			t.Fatalf("%s: app got %d requests for 1 + (1 + 10) deliveries of two orders, want 2", g.name, len(got))
 		}
-		if ev := event(t, got[1]); ev["order_id"] != id2 || ev["gateway"] != g.name {
+		if ev := whEvent(t, got[1]); ev["order_id"] != id2 || ev["gateway"] != g.name {
 			t.Errorf("%s: second forward is %s", g.name, got[1].Body)
 		}
 	}
@@ -662,19 +662,19 @@ func TestWebhookAppFailsThenRecovers(t *testing.T) {
 		g.createOrder(t, id)
 		wh := g.build(t, "paid", id)
 		app.status.Store(http.StatusInternalServerError)
-		send(t, wh, g.route).canonicalError(t, http.StatusServiceUnavailable, "gateway_unavailable")
+		whSend(t, wh, g.route).canonicalError(t, http.StatusServiceUnavailable, "gateway_unavailable")
 		app.status.Store(http.StatusOK)
-		if r := send(t, wh, g.route); r.status != http.StatusOK {
+		if r := whSend(t, wh, g.route); r.status != http.StatusOK {
 			t.Fatalf("%s redelivery: %d %s", g.name, r.status, r.body)
 		}
-		if r := send(t, wh, g.route); r.status != http.StatusOK {
+		if r := whSend(t, wh, g.route); r.status != http.StatusOK {
 			t.Fatalf("%s second redelivery: %d %s", g.name, r.status, r.body)
 		}
 		got := app.received()
 		if len(got) != 2 { // the failed attempt and the acknowledged one
 			t.Fatalf("%s: app got %d requests, want 2", g.name, len(got))
 		}
-		first, second := event(t, got[0]), event(t, got[1])
+		first, second := whEvent(t, got[0]), whEvent(t, got[1])
 		// EnKash's occurred_at is when paygate confirmed the status; every
 		// other gateway's comes from the notification itself.
 		if g.name == "enkash" {
@@ -691,18 +691,18 @@ func TestWebhookAppFailsThenRecovers(t *testing.T) {
 	id := whID()
 	g.createOrder(t, id)
 	wh := g.build(t, "paid", id)
-	r := send(t, wh, "/webhooks/razorpay-flaky")
+	r := whSend(t, wh, "/webhooks/razorpay-flaky")
 	if r.status != http.StatusServiceUnavailable {
 		t.Fatalf("app down: %d %s", r.status, r.body)
 	}
-	late := newApp()
+	late := newWhApp()
 	ln, err := net.Listen("tcp", downAddr)
 	if err != nil {
 		t.Fatalf("the app's port was taken meanwhile: %v", err)
 	}
-	serveAppOn(t, late, ln)
+	serveWhAppOn(t, late, ln)
 	for i := 0; i < 2; i++ {
-		if r := send(t, wh, "/webhooks/razorpay-flaky"); r.status != http.StatusOK {
+		if r := whSend(t, wh, "/webhooks/razorpay-flaky"); r.status != http.StatusOK {
 			t.Fatalf("app up, delivery %d: %d %s", i, r.status, r.body)
 		}
 	}
@@ -720,7 +720,7 @@ func TestWebhookRazorpayRotationSecret(t *testing.T) {
 	g.createOrder(t, id)
 	old := g
 	old.opts.Secret = whRzpOldSecret
-	if r := send(t, old.build(t, "paid", id), g.route); r.status != http.StatusOK {
+	if r := whSend(t, old.build(t, "paid", id), g.route); r.status != http.StatusOK {
 		t.Fatalf("signed with the previous secret: %d %s", r.status, r.body)
 	}
 	if n := len(app.received()); n != 1 {
@@ -741,11 +741,11 @@ func TestWebhookRazorpayPublishedVector(t *testing.T) {
 		Header: http.Header{"Content-Type": {"application/json"}, "X-Razorpay-Signature": {sig}}}
 	// Verified; the event is from 2014, older than dedupe_window, so it is
 	// acknowledged and not forwarded (a replay cannot be told apart).
-	if r := send(t, wh, "/webhooks/razorpay-vector"); r.status != http.StatusOK {
+	if r := whSend(t, wh, "/webhooks/razorpay-vector"); r.status != http.StatusOK {
 		t.Fatalf("published vector: %d %s", r.status, r.body)
 	}
 	wh.Body = bytes.TrimSuffix(body, []byte("\n"))
-	if r := send(t, wh, "/webhooks/razorpay-vector"); r.status != http.StatusUnauthorized {
+	if r := whSend(t, wh, "/webhooks/razorpay-vector"); r.status != http.StatusUnauthorized {
 		t.Fatalf("vector without its final newline: %d %s", r.status, r.body)
 	}
 	if n := len(app.received()); n != 0 {
@@ -760,7 +760,7 @@ func TestWebhookKwikPaisaCanonicalFallback(t *testing.T) {
 	g.createOrder(t, id)
 	g.opts.SignCanonical = true
 	wh := g.build(t, "paid", id)
-	if r := send(t, wh, g.route); r.status != http.StatusOK {
+	if r := whSend(t, wh, g.route); r.status != http.StatusOK {
 		t.Fatalf("signed over the canonical form: %d %s", r.status, r.body)
 	}
 	if got := app.received(); len(got) != 1 {
@@ -768,7 +768,7 @@ func TestWebhookKwikPaisaCanonicalFallback(t *testing.T) {
 	}
 }
 
-func signRazorpay(secret string, body []byte) string {
+func whSignRazorpay(secret string, body []byte) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return hex.EncodeToString(m.Sum(nil))
@@ -783,8 +783,8 @@ func TestWebhookUnmappedEventsAcknowledged(t *testing.T) {
 		`not json`,
 	} {
 		wh := &emulator.Webhook{Gateway: "razorpay", Body: []byte(body),
-			Header: http.Header{"X-Razorpay-Signature": {signRazorpay(whRzpSecret, []byte(body))}}}
-		if r := send(t, wh, "/webhooks/razorpay"); r.status != http.StatusOK {
+			Header: http.Header{"X-Razorpay-Signature": {whSignRazorpay(whRzpSecret, []byte(body))}}}
+		if r := whSend(t, wh, "/webhooks/razorpay"); r.status != http.StatusOK {
 			t.Errorf("%s: %d %s", body, r.status, r.body)
 		}
 	}
@@ -796,7 +796,7 @@ func TestWebhookUnmappedEventsAcknowledged(t *testing.T) {
 	m.Write([]byte(ts))
 	wh := &emulator.Webhook{Gateway: "kwikpaisa", Body: payout,
 		Header: http.Header{"X-Timestamp": {ts}, "X-Signature": {hex.EncodeToString(m.Sum(nil))}}}
-	if r := send(t, wh, kp.route); r.status != http.StatusOK {
+	if r := whSend(t, wh, kp.route); r.status != http.StatusOK {
 		t.Errorf("payout event: %d %s", r.status, r.body)
 	}
 	if n := len(app.received()); n != 0 {
@@ -816,19 +816,19 @@ func TestWebhookConfirmWith(t *testing.T) {
 	// the status route says paid.
 	id := whID()
 	rzp.createOrder(t, id)
-	if r := send(t, rzp.build(t, "payment.captured", id), "/webhooks/razorpay-confirmed"); r.status != http.StatusOK {
+	if r := whSend(t, rzp.build(t, "payment.captured", id), "/webhooks/razorpay-confirmed"); r.status != http.StatusOK {
 		t.Fatalf("payment.captured without order_id: %d %s", r.status, r.body)
 	}
 	if n := len(app.received()); n != 0 {
 		t.Fatalf("an unconfirmable event reached the app")
 	}
-	if r := send(t, rzp.build(t, "order.paid", id), "/webhooks/razorpay-confirmed"); r.status != http.StatusOK {
+	if r := whSend(t, rzp.build(t, "order.paid", id), "/webhooks/razorpay-confirmed"); r.status != http.StatusOK {
 		t.Fatalf("confirmed order.paid: %d %s", r.status, r.body)
 	}
 	if n := len(app.received()); n != 1 {
 		t.Fatalf("app got %d requests", n)
 	}
-	if ev := event(t, app.received()[0]); ev["order_id"] != id || ev["gateway_event"] != "order.paid" {
+	if ev := whEvent(t, app.received()[0]); ev["order_id"] != id || ev["gateway_event"] != "order.paid" {
 		t.Errorf("confirmed event %v", ev)
 	}
 	// A signed order.paid whose amount the gateway's status contradicts:
@@ -839,8 +839,8 @@ func TestWebhookConfirmWith(t *testing.T) {
 	wh := rzp.build(t, "order.paid", id2)
 	wh.Body = bytes.ReplaceAll(wh.Body, []byte(`"amount":10550`), []byte(`"amount":100`))
 	wh.Body = bytes.ReplaceAll(wh.Body, []byte(`"amount_paid":10550`), []byte(`"amount_paid":100`))
-	wh.Header.Set("X-Razorpay-Signature", signRazorpay(whRzpSecret, wh.Body))
-	if r := send(t, wh, "/webhooks/razorpay-confirmed"); r.status != http.StatusUnauthorized {
+	wh.Header.Set("X-Razorpay-Signature", whSignRazorpay(whRzpSecret, wh.Body))
+	if r := whSend(t, wh, "/webhooks/razorpay-confirmed"); r.status != http.StatusUnauthorized {
 		t.Fatalf("contradicted amount: %d %s", r.status, r.body)
 	}
 	// Paid according to the webhook, not yet according to the status:
@@ -849,7 +849,7 @@ func TestWebhookConfirmWith(t *testing.T) {
 	rzp.createOrder(t, id3)
 	wh3 := rzp.build(t, "order.paid", id3)
 	mustEmulator(t, "wh-rzp").(*emulator.Razorpay).SetStatus(id3, "attempted")
-	if r := send(t, wh3, "/webhooks/razorpay-confirmed"); r.status != http.StatusServiceUnavailable {
+	if r := whSend(t, wh3, "/webhooks/razorpay-confirmed"); r.status != http.StatusServiceUnavailable {
 		t.Fatalf("status not yet paid: %d %s", r.status, r.body)
 	}
 	if n := len(app.received()); n != 0 {
@@ -862,22 +862,22 @@ func TestWebhookConfirmWith(t *testing.T) {
 	ek.createOrder(t, id4)
 	ekWh := ek.build(t, "paid", id4)
 	mustEmulator(t, "wh-ek").(*emulator.EnKash).SetStatus(id4, "ATTEMPTED")
-	if r := send(t, ekWh, ek.route); r.status != http.StatusOK {
+	if r := whSend(t, ekWh, ek.route); r.status != http.StatusOK {
 		t.Fatalf("enkash: %d %s", r.status, r.body)
 	}
 	got := app.received()
 	if len(got) != 1 {
 		t.Fatalf("app got %d requests", len(got))
 	}
-	if ev := event(t, got[0]); ev["type"] != "order.pending" || ev["status"] != "pending" || ev["order_id"] != id4 {
+	if ev := whEvent(t, got[0]); ev["type"] != "order.pending" || ev["status"] != "pending" || ev["order_id"] != id4 {
 		t.Errorf("enkash event from the status: %s", got[0].Body)
 	}
 	// Then paid: a second, different event.
 	mustEmulator(t, "wh-ek").(*emulator.EnKash).SetStatus(id4, "PAID")
-	if r := send(t, ekWh, ek.route); r.status != http.StatusOK {
+	if r := whSend(t, ekWh, ek.route); r.status != http.StatusOK {
 		t.Fatalf("enkash paid: %d %s", r.status, r.body)
 	}
-	if got := app.received(); len(got) != 2 || event(t, got[1])["type"] != "order.paid" {
+	if got := app.received(); len(got) != 2 || whEvent(t, got[1])["type"] != "order.paid" {
 		t.Fatalf("enkash paid: app got %d requests", len(got))
 	}
 }
@@ -890,10 +890,10 @@ func TestWebhookSharedStorage(t *testing.T) {
 	id := whID()
 	g.createOrder(t, id)
 	wh := g.build(t, "paid", id)
-	if r := send(t, wh, "/webhooks/shared-a"); r.status != http.StatusOK {
+	if r := whSend(t, wh, "/webhooks/shared-a"); r.status != http.StatusOK {
 		t.Fatalf("instance a: %d %s", r.status, r.body)
 	}
-	if r := send(t, wh, "/webhooks/shared-b"); r.status != http.StatusOK {
+	if r := whSend(t, wh, "/webhooks/shared-b"); r.status != http.StatusOK {
 		t.Fatalf("instance b: %d %s", r.status, r.body)
 	}
 	if n := len(app.received()); n != 1 {
@@ -933,8 +933,8 @@ func TestWebhookMethodAndSize(t *testing.T) {
 // secret, signature or credential in either.
 func TestWebhookLogAndMetricsHygiene(t *testing.T) {
 	whEnv(t)
-	app := newApp()
-	addr := serveApp(t, app)
+	app := newWhApp()
+	addr := serveWhApp(t, app)
 	logPath := t.TempDir() + "/caddy.log"
 	cfg := fmt.Sprintf(`{
 	admin localhost:%d
@@ -962,11 +962,11 @@ func TestWebhookLogAndMetricsHygiene(t *testing.T) {
 				secrets = append(secrets, v, strings.TrimPrefix(v, "Basic "))
 			}
 		}
-		if r := send(t, wh, g.route); r.status != http.StatusOK {
+		if r := whSend(t, wh, g.route); r.status != http.StatusOK {
 			t.Fatalf("%s: %d %s", g.name, r.status, r.body)
 		}
 		delivered++
-		send(t, wh, g.route) // duplicate
+		whSend(t, wh, g.route) // duplicate
 	}
 	bad := whGateways()[2]
 	bad.opts.Password = "wrong-" + whJpPassword
@@ -974,7 +974,7 @@ func TestWebhookLogAndMetricsHygiene(t *testing.T) {
 	bad.createOrder(t, id)
 	badWh := bad.build(t, "paid", id)
 	secrets = append(secrets, strings.TrimPrefix(badWh.Header.Get("Authorization"), "Basic "))
-	if r := send(t, badWh, bad.route); r.status != http.StatusUnauthorized {
+	if r := whSend(t, badWh, bad.route); r.status != http.StatusUnauthorized {
 		t.Fatalf("wrong password: %d", r.status)
 	}
 	if v := metric(t, "paygate_webhook_verification_failures_total", map[string]string{"gateway": "juspay", "reason": "credentials"}); v != before+1 {
@@ -1030,8 +1030,8 @@ func TestWebhookLogAndMetricsHygiene(t *testing.T) {
 // The same handler from a JSON config.
 func TestWebhookJSONConfig(t *testing.T) {
 	whEnv(t)
-	app := newApp()
-	addr := serveApp(t, app)
+	app := newWhApp()
+	addr := serveWhApp(t, app)
 	startCaddyJSON(t, fmt.Sprintf(`{
 	"admin": {"listen": "localhost:%d", "config": {"persist": false}},
 	"apps": {"http": {"servers": {"wh": {
@@ -1046,7 +1046,7 @@ func TestWebhookJSONConfig(t *testing.T) {
 }`, adminPort, addr))
 	body := []byte(`{"entity":"event","event":"payment.captured","payload":{"payment":{"entity":{"id":"pay_J1","amount":10550,"currency":"INR","status":"captured","order_id":"order_J1"}}},"created_at":` +
 		strconv.FormatInt(time.Now().Unix(), 10) + `}`)
-	wh := &emulator.Webhook{Gateway: "razorpay", Body: body, Header: http.Header{"X-Razorpay-Signature": {signRazorpay(whRzpSecret, body)}}}
+	wh := &emulator.Webhook{Gateway: "razorpay", Body: body, Header: http.Header{"X-Razorpay-Signature": {whSignRazorpay(whRzpSecret, body)}}}
 	status, b, err := wh.Send(client, url(9965, "/anything"))
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("%d %s %v", status, b, err)
@@ -1055,7 +1055,7 @@ func TestWebhookJSONConfig(t *testing.T) {
 	if len(got) != 1 || got[0].Path != "/events" {
 		t.Fatalf("app got %+v", got)
 	}
-	if ev := event(t, got[0]); ev["amount"] != "105.50" || ev["payment_id"] != "pay_J1" || ev["gateway_order_id"] != "order_J1" {
+	if ev := whEvent(t, got[0]); ev["amount"] != "105.50" || ev["payment_id"] != "pay_J1" || ev["gateway_order_id"] != "order_J1" {
 		t.Errorf("event %s", got[0].Body)
 	}
 }

@@ -125,11 +125,11 @@ func (e *IgnoredEvent) Error() string {
 	return "event not mapped: " + e.Reason
 }
 
-func unmapped(name, reason string) *IgnoredEvent {
+func evUnmapped(name, reason string) *IgnoredEvent {
 	return &IgnoredEvent{GatewayEvent: clipTo(name, 64), Reason: reason}
 }
 
-func malformed(name, format string, args ...any) *IgnoredEvent {
+func evMalformed(name, format string, args ...any) *IgnoredEvent {
 	return &IgnoredEvent{GatewayEvent: clipTo(name, 64), Malformed: true, Reason: fmt.Sprintf(format, args...)}
 }
 
@@ -145,7 +145,7 @@ func ParseEvents(gateway string, body []byte, received time.Time) ([]*Event, err
 	case "kwikpaisa":
 		return ParseKwikPaisaEvent(body, received)
 	}
-	return nil, unmapped("", "no event parser for gateway "+clipTo(gateway, 32))
+	return nil, evUnmapped("", "no event parser for gateway "+clipTo(gateway, 32))
 }
 
 // GatewayEventIDOfBody is the gateway event id of gateways whose
@@ -158,7 +158,7 @@ func GatewayEventIDOfBody(body []byte) string {
 
 // decodeObject decodes a JSON object, keeping numbers as json.Number, and
 // refuses trailing data.
-func decodeObject(body []byte, v any) error {
+func evDecodeObject(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
@@ -170,11 +170,11 @@ func decodeObject(body []byte, v any) error {
 	return nil
 }
 
-// flexString reads a JSON string or number as text (gateways send ids and
+// evText reads a JSON string or number as text (gateways send ids and
 // amounts either way; Juspay's samples send every number as a string).
-type flexString string
+type evText string
 
-func (f *flexString) UnmarshalJSON(b []byte) error {
+func (f *evText) UnmarshalJSON(b []byte) error {
 	switch {
 	case len(b) == 4 && string(b) == "null":
 		*f = ""
@@ -183,9 +183,9 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		*f = flexString(s)
+		*f = evText(s)
 	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
-		*f = flexString(b)
+		*f = evText(b)
 	default:
 		// Objects, arrays and booleans are not ids or amounts; keep them
 		// out rather than fail the whole event on a field paygate may not
@@ -196,17 +196,17 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 }
 
 // maxEventAmountLen bounds amount literals before parsing.
-const maxEventAmountLen = 24
+const evMaxAmountLen = 24
 
-// majorAmount formats an amount in major units (a decimal literal) with the
+// evMajorAmount formats an amount in major units (a decimal literal) with the
 // currency's places. It refuses signs, exponents, more places than the
 // currency has, and unknown currencies.
-func majorAmount(lit, currency string) (string, error) {
+func evMajorAmount(lit, currency string) (string, error) {
 	exp, ok := CurrencyExponent(currency)
 	if !ok {
 		return "", fmt.Errorf("unknown currency %q", clipTo(currency, 8))
 	}
-	d, err := plainDecimal(lit)
+	d, err := evPlainDecimal(lit)
 	if err != nil {
 		return "", err
 	}
@@ -216,14 +216,14 @@ func majorAmount(lit, currency string) (string, error) {
 	return d.StringFixed(exp), nil
 }
 
-// minorAmount formats an integer amount in minor units (Razorpay) in major
+// evMinorAmount formats an integer amount in minor units (Razorpay) in major
 // units with the currency's places.
-func minorAmount(lit, currency string) (string, error) {
+func evMinorAmount(lit, currency string) (string, error) {
 	exp, ok := CurrencyExponent(currency)
 	if !ok {
 		return "", fmt.Errorf("unknown currency %q", clipTo(currency, 8))
 	}
-	d, err := plainDecimal(lit)
+	d, err := evPlainDecimal(lit)
 	if err != nil {
 		return "", err
 	}
@@ -233,13 +233,13 @@ func minorAmount(lit, currency string) (string, error) {
 	return d.Shift(-exp).StringFixed(exp), nil
 }
 
-// plainDecimal parses a non-negative plain decimal literal (no sign, no
+// evPlainDecimal parses a non-negative plain decimal literal (no sign, no
 // exponent), never through float64.
-func plainDecimal(lit string) (decimal.Decimal, error) {
+func evPlainDecimal(lit string) (decimal.Decimal, error) {
 	if lit == "" {
 		return decimal.Decimal{}, errors.New("amount missing")
 	}
-	if len(lit) > maxEventAmountLen {
+	if len(lit) > evMaxAmountLen {
 		return decimal.Decimal{}, errors.New("amount too long")
 	}
 	point := false
@@ -250,14 +250,14 @@ func plainDecimal(lit string) (decimal.Decimal, error) {
 		case c == '.' && !point && i > 0 && i < len(lit)-1:
 			point = true
 		default:
-			return decimal.Decimal{}, fmt.Errorf("amount %q is not a plain decimal", clipTo(lit, maxEventAmountLen))
+			return decimal.Decimal{}, fmt.Errorf("amount %q is not a plain decimal", clipTo(lit, evMaxAmountLen))
 		}
 	}
 	return decimal.NewFromString(lit)
 }
 
 // unixTime formats unix seconds (a JSON number literal) as RFC 3339 UTC.
-func unixTime(lit flexString) (string, bool) {
+func evUnixTime(lit evText) (string, bool) {
 	s := string(lit)
 	if s == "" || len(s) > 12 {
 		return "", false
@@ -276,7 +276,7 @@ func unixTime(lit flexString) (string, bool) {
 }
 
 // rfc3339UTC normalises an RFC 3339 time to UTC.
-func rfc3339UTC(s string) (string, bool) {
+func evRFC3339UTC(s string) (string, bool) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return "", false
@@ -284,10 +284,10 @@ func rfc3339UTC(s string) (string, bool) {
 	return t.UTC().Format(time.RFC3339), true
 }
 
-func receivedAt(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+func evReceivedAt(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // eventID bounds ids copied from a gateway's body into the event.
-func eventID(s flexString) string { return clipTo(string(s), 128) }
+func evID(s evText) string { return clipTo(string(s), 128) }
 
 // ConfirmVerdict is what a status check says about an event.
 type ConfirmVerdict int
@@ -314,7 +314,7 @@ func (e *Event) ConfirmWith(res *Result) (ConfirmVerdict, string) {
 	if res.Currency != "" && e.Currency != "" && res.Currency != e.Currency {
 		return Contradicted, "the status names another currency"
 	}
-	if res.Amount != "" && e.Amount != "" && !sameAmount(res.Amount, e.Amount) {
+	if res.Amount != "" && e.Amount != "" && !evSameAmount(res.Amount, e.Amount) {
 		return Contradicted, "the status names another amount"
 	}
 	if e.Type == EventOrderPaid && res.Status != StatusPaid {
@@ -326,7 +326,7 @@ func (e *Event) ConfirmWith(res *Result) (ConfirmVerdict, string) {
 	return Confirmed, ""
 }
 
-func sameAmount(a, b string) bool {
+func evSameAmount(a, b string) bool {
 	x, err1 := decimal.NewFromString(a)
 	y, err2 := decimal.NewFromString(b)
 	return err1 == nil && err2 == nil && x.Equal(y)
@@ -347,16 +347,16 @@ func EventFromStatus(gateway, gatewayEvent string, res *Result, received time.Ti
 	case StatusFailed, StatusExpired, StatusCancelled:
 		t = EventOrderFailed
 	default:
-		return nil, unmapped(gatewayEvent, "the order's status is "+string(res.Status))
+		return nil, evUnmapped(gatewayEvent, "the order's status is "+string(res.Status))
 	}
 	if e := ValidateOrderID(res.OrderID); e != nil {
-		return nil, malformed(gatewayEvent, "the status names no valid order_id")
+		return nil, evMalformed(gatewayEvent, "the status names no valid order_id")
 	}
 	ev := &Event{
 		Type: t, Gateway: gateway, GatewayEvent: gatewayEvent,
 		OrderID: res.OrderID, GatewayOrderID: res.GatewayOrderID,
 		Status: res.Status, Amount: res.Amount, Currency: res.Currency,
-		OccurredAt: receivedAt(received),
+		OccurredAt: evReceivedAt(received),
 	}
 	// One event per order and status: an unverified notification cannot
 	// make the app see a second order.paid by varying what it claims.

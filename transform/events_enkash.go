@@ -14,14 +14,14 @@ const EnKashNotifyEvent = "payment.notify"
 // names, or an *IgnoredEvent when it names none that paygate can look up.
 func ParseEnKashNotification(body []byte) (string, error) {
 	var n struct {
-		OrderID flexString `json:"orderId"`
+		OrderID evText `json:"orderId"`
 	}
-	if err := decodeObject(body, &n); err != nil {
-		return "", malformed(EnKashNotifyEvent, "not a JSON object")
+	if err := evDecodeObject(body, &n); err != nil {
+		return "", evMalformed(EnKashNotifyEvent, "not a JSON object")
 	}
 	id := string(n.OrderID)
 	if ValidateOrderID(id) != nil {
-		return "", malformed(EnKashNotifyEvent, "no valid orderId")
+		return "", evMalformed(EnKashNotifyEvent, "no valid orderId")
 	}
 	return id, nil
 }

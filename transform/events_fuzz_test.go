@@ -30,13 +30,13 @@ func seedEvents(f *testing.F, gateway string, extra ...string) {
 	}
 }
 
-var eventTypes = map[EventType]bool{EventOrderPaid: true, EventOrderFailed: true, EventOrderPending: true,
+var canonicalEventTypes = map[EventType]bool{EventOrderPaid: true, EventOrderFailed: true, EventOrderPending: true,
 	EventRefundSucceeded: true, EventRefundFailed: true, EventRefundPending: true}
 
-var orderStatuses = map[Status]bool{StatusCreated: true, StatusPending: true, StatusPaid: true, StatusFailed: true,
+var eventOrderStatuses = map[Status]bool{StatusCreated: true, StatusPending: true, StatusPaid: true, StatusFailed: true,
 	StatusExpired: true, StatusCancelled: true, StatusUnknown: true}
 
-func checkParsed(t *testing.T, gateway string, events []*Event, err error) {
+func checkParsedEvents(t *testing.T, gateway string, events []*Event, err error) {
 	if err != nil {
 		var ig *IgnoredEvent
 		if !errors.As(err, &ig) {
@@ -51,17 +51,17 @@ func checkParsed(t *testing.T, gateway string, events []*Event, err error) {
 		t.Fatal("no events and no error")
 	}
 	for _, ev := range events {
-		if !eventTypes[ev.Type] || !orderStatuses[ev.Status] || ev.Gateway != gateway || ev.GatewayEvent == "" {
+		if !canonicalEventTypes[ev.Type] || !eventOrderStatuses[ev.Status] || ev.Gateway != gateway || ev.GatewayEvent == "" {
 			t.Fatalf("bad event %+v", ev)
 		}
 		if ev.OrderID != "" && ValidateOrderID(ev.OrderID) != nil {
 			t.Fatalf("invalid order_id %q", ev.OrderID)
 		}
-		for _, a := range []string{ev.Amount, refundAmount(ev)} {
+		for _, a := range []string{ev.Amount, eventRefundAmount(ev)} {
 			if a == "" {
 				continue
 			}
-			if _, err := plainDecimal(a); err != nil {
+			if _, err := evPlainDecimal(a); err != nil {
 				t.Fatalf("amount %q: %v", a, err)
 			}
 		}
@@ -83,7 +83,7 @@ func checkParsed(t *testing.T, gateway string, events []*Event, err error) {
 	}
 }
 
-func refundAmount(ev *Event) string {
+func eventRefundAmount(ev *Event) string {
 	if ev.Refund == nil {
 		return ""
 	}
@@ -93,24 +93,24 @@ func refundAmount(ev *Event) string {
 func FuzzRazorpayEvent(f *testing.F) {
 	seedEvents(f, "razorpay", `{"event":"refund.speed_changed","payload":{"refund":{"entity":{"id":"rfnd_1","amount":100,"currency":"JPY","status":"pending"}},"created_at":1}}`)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := ParseRazorpayEvent(body, received)
-		checkParsed(t, "razorpay", events, err)
+		events, err := ParseRazorpayEvent(body, eventReceived)
+		checkParsedEvents(t, "razorpay", events, err)
 	})
 }
 
 func FuzzJuspayEvent(f *testing.F) {
 	seedEvents(f, "juspay", `{"id":"e","event_name":"TXN_CHARGED","content":{"txn":{"txn_id":"t","order_id":"o","status":"CHARGED","txn_amount":"1.5","currency":"KWD"}}}`)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := ParseJuspayEvent(body, received)
-		checkParsed(t, "juspay", events, err)
+		events, err := ParseJuspayEvent(body, eventReceived)
+		checkParsedEvents(t, "juspay", events, err)
 	})
 }
 
 func FuzzKwikPaisaEvent(f *testing.F) {
 	seedEvents(f, "kwikpaisa", `{"event":"payment.failed","data":{"order_id":12,"amount":3,"currency":"JPY","status":"FAILED"}}`)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := ParseKwikPaisaEvent(body, received)
-		checkParsed(t, "kwikpaisa", events, err)
+		events, err := ParseKwikPaisaEvent(body, eventReceived)
+		checkParsedEvents(t, "kwikpaisa", events, err)
 	})
 }
 

@@ -13,9 +13,9 @@ import "time"
 // twice.
 
 type juspayEventEnvelope struct {
-	ID          flexString `json:"id"`
-	EventName   string     `json:"event_name"`
-	DateCreated string     `json:"date_created"`
+	ID          evText `json:"id"`
+	EventName   string `json:"event_name"`
+	DateCreated string `json:"date_created"`
 	Content     struct {
 		Order *juspayEventOrder `json:"order"`
 		Txn   *juspayEventTxn   `json:"txn"`
@@ -23,29 +23,29 @@ type juspayEventEnvelope struct {
 }
 
 type juspayEventOrder struct {
-	ID         flexString          `json:"id"`
-	OrderID    flexString          `json:"order_id"`
-	MerchantID flexString          `json:"merchant_id"`
+	ID         evText              `json:"id"`
+	OrderID    evText              `json:"order_id"`
+	MerchantID evText              `json:"merchant_id"`
 	Status     string              `json:"status"`
-	Amount     flexString          `json:"amount"`
+	Amount     evText              `json:"amount"`
 	Currency   string              `json:"currency"`
-	TxnID      flexString          `json:"txn_id"`
+	TxnID      evText              `json:"txn_id"`
 	Refunds    []juspayEventRefund `json:"refunds"`
 }
 
 type juspayEventTxn struct {
-	TxnID     flexString `json:"txn_id"`
-	OrderID   flexString `json:"order_id"`
-	Status    string     `json:"status"`
-	TxnAmount flexString `json:"txn_amount"`
-	Currency  string     `json:"currency"`
+	TxnID     evText `json:"txn_id"`
+	OrderID   evText `json:"order_id"`
+	Status    string `json:"status"`
+	TxnAmount evText `json:"txn_amount"`
+	Currency  string `json:"currency"`
 }
 
 type juspayEventRefund struct {
-	UniqueRequestID flexString `json:"unique_request_id"`
-	ID              flexString `json:"id"`
-	Status          string     `json:"status"`
-	Amount          flexString `json:"amount"`
+	UniqueRequestID evText `json:"unique_request_id"`
+	ID              evText `json:"id"`
+	Status          string `json:"status"`
+	Amount          evText `json:"amount"`
 }
 
 // juspayOrderEvents are the order events: the type, and the canonical
@@ -78,18 +78,18 @@ var juspayRefundEvents = map[string]struct {
 // ParseJuspayEvent maps a Juspay webhook body.
 func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 	var env juspayEventEnvelope
-	if err := decodeObject(body, &env); err != nil {
-		return nil, malformed("", "not a JSON object")
+	if err := evDecodeObject(body, &env); err != nil {
+		return nil, evMalformed("", "not a JSON object")
 	}
 	name := env.EventName
 	if name == "" {
-		return nil, malformed("", "no event_name")
+		return nil, evMalformed("", "no event_name")
 	}
-	occurred, fromEvent := rfc3339UTC(env.DateCreated)
+	occurred, fromEvent := evRFC3339UTC(env.DateCreated)
 	if !fromEvent {
-		occurred = receivedAt(received)
+		occurred = evReceivedAt(received)
 	}
-	base := Event{Gateway: "juspay", GatewayEvent: clipTo(name, 64), GatewayEventID: eventID(env.ID),
+	base := Event{Gateway: "juspay", GatewayEvent: clipTo(name, 64), GatewayEventID: evID(env.ID),
 		OccurredAt: occurred, timeFromEvent: fromEvent}
 
 	if oe, ok := juspayOrderEvents[name]; ok {
@@ -98,22 +98,22 @@ func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 		switch o, t := env.Content.Order, env.Content.Txn; {
 		case o != nil:
 			status, orderID, amount, currency, txnID = o.Status, string(o.OrderID), string(o.Amount), o.Currency, string(o.TxnID)
-			ev.GatewayOrderID = eventID(o.ID)
+			ev.GatewayOrderID = evID(o.ID)
 		case t != nil:
 			status, orderID, amount, currency, txnID = t.Status, string(t.OrderID), string(t.TxnAmount), t.Currency, string(t.TxnID)
 		default:
-			return nil, malformed(name, "no content.order or content.txn")
+			return nil, evMalformed(name, "no content.order or content.txn")
 		}
 		st := juspayStatuses.Map(status)
-		if !containsStatus(oe.allowed, st) {
-			return nil, malformed(name, "status %q contradicts the event", clipTo(status, 32))
+		if !evContainsStatus(oe.allowed, st) {
+			return nil, evMalformed(name, "status %q contradicts the event", clipTo(status, 32))
 		}
 		if ValidateOrderID(orderID) != nil {
-			return nil, malformed(name, "no valid order_id")
+			return nil, evMalformed(name, "no valid order_id")
 		}
-		a, err := majorAmount(amount, currency)
+		a, err := evMajorAmount(amount, currency)
 		if err != nil {
-			return nil, malformed(name, "amount: %v", err)
+			return nil, evMalformed(name, "amount: %v", err)
 		}
 		ev.Type, ev.Status, ev.OrderID, ev.Amount, ev.Currency = oe.t, st, orderID, a, currency
 		ev.PaymentID = clipTo(txnID, 128)
@@ -125,19 +125,19 @@ func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 
 	re, ok := juspayRefundEvents[name]
 	if !ok {
-		return nil, unmapped(name, "not a payment or refund event")
+		return nil, evUnmapped(name, "not a payment or refund event")
 	}
 	o := env.Content.Order
 	if o == nil {
-		return nil, malformed(name, "no content.order")
+		return nil, evMalformed(name, "no content.order")
 	}
 	orderID := string(o.OrderID)
 	if ValidateOrderID(orderID) != nil {
-		return nil, malformed(name, "no valid order_id")
+		return nil, evMalformed(name, "no valid order_id")
 	}
-	orderAmount, err := majorAmount(string(o.Amount), o.Currency)
+	orderAmount, err := evMajorAmount(string(o.Amount), o.Currency)
 	if err != nil {
-		return nil, malformed(name, "amount: %v", err)
+		return nil, evMalformed(name, "amount: %v", err)
 	}
 	var events []*Event
 	for _, rf := range o.Refunds {
@@ -145,30 +145,30 @@ func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 			continue
 		}
 		if rf.UniqueRequestID == "" {
-			return nil, malformed(name, "a refund without unique_request_id")
+			return nil, evMalformed(name, "a refund without unique_request_id")
 		}
-		ra, err := majorAmount(string(rf.Amount), o.Currency)
+		ra, err := evMajorAmount(string(rf.Amount), o.Currency)
 		if err != nil {
-			return nil, malformed(name, "refund amount: %v", err)
+			return nil, evMalformed(name, "refund amount: %v", err)
 		}
 		ev := base
-		ev.Type, ev.OrderID, ev.GatewayOrderID = re.t, orderID, eventID(o.ID)
+		ev.Type, ev.OrderID, ev.GatewayOrderID = re.t, orderID, evID(o.ID)
 		ev.Status = juspayStatuses.Map(o.Status)
 		ev.Amount, ev.Currency, ev.PaymentID = orderAmount, o.Currency, clipTo(string(o.TxnID), 128)
 		// unique_request_id is the id paygate sent for the refund (§ refunds:
 		// the merchant's refund_id, or the id derived from it).
-		ev.Refund = &EventRefund{RefundID: eventID(rf.UniqueRequestID), GatewayRefundID: eventID(rf.ID),
-			Status: refundStatusOf(re.t), Amount: ra}
+		ev.Refund = &EventRefund{RefundID: evID(rf.UniqueRequestID), GatewayRefundID: evID(rf.ID),
+			Status: evRefundStatus(re.t), Amount: ra}
 		ev.orderKey = "m:" + orderID
 		events = append(events, &ev)
 	}
 	if len(events) == 0 {
-		return nil, malformed(name, "no refund with status %s", re.status)
+		return nil, evMalformed(name, "no refund with status %s", re.status)
 	}
 	return events, nil
 }
 
-func containsStatus(list []Status, s Status) bool {
+func evContainsStatus(list []Status, s Status) bool {
 	for _, x := range list {
 		if x == s {
 			return true

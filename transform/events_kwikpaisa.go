@@ -11,14 +11,14 @@ import "time"
 type kwikpaisaEventEnvelope struct {
 	Event string `json:"event"`
 	Data  *struct {
-		OrderID       flexString `json:"order_id"`
-		KwikXOrderID  flexString `json:"kwikX_order_id"`
-		TransactionID flexString `json:"transaction_id"`
-		Amount        flexString `json:"amount"`
-		OrderAmount   flexString `json:"order_amount"`
-		Currency      string     `json:"currency"`
-		Status        string     `json:"status"`
-		OrderStatus   string     `json:"order_status"`
+		OrderID       evText `json:"order_id"`
+		KwikXOrderID  evText `json:"kwikX_order_id"`
+		TransactionID evText `json:"transaction_id"`
+		Amount        evText `json:"amount"`
+		OrderAmount   evText `json:"order_amount"`
+		Currency      string `json:"currency"`
+		Status        string `json:"status"`
+		OrderStatus   string `json:"order_status"`
 	} `json:"data"`
 }
 
@@ -35,45 +35,45 @@ var kwikpaisaEvents = map[string]struct {
 // ParseKwikPaisaEvent maps a KwikPaisa webhook body.
 func ParseKwikPaisaEvent(body []byte, received time.Time) ([]*Event, error) {
 	var env kwikpaisaEventEnvelope
-	if err := decodeObject(body, &env); err != nil {
-		return nil, malformed("", "not a JSON object")
+	if err := evDecodeObject(body, &env); err != nil {
+		return nil, evMalformed("", "not a JSON object")
 	}
 	name := env.Event
 	if name == "" {
-		return nil, malformed("", "no event name")
+		return nil, evMalformed("", "no event name")
 	}
 	want, ok := kwikpaisaEvents[name]
 	if !ok {
-		return nil, unmapped(name, "not a payment event")
+		return nil, evUnmapped(name, "not a payment event")
 	}
 	d := env.Data
 	if d == nil {
-		return nil, malformed(name, "no data object")
+		return nil, evMalformed(name, "no data object")
 	}
 	orderID := string(d.OrderID)
 	if ValidateOrderID(orderID) != nil {
-		return nil, malformed(name, "no valid order_id")
+		return nil, evMalformed(name, "no valid order_id")
 	}
 	word := d.Status
 	if word == "" {
 		word = d.OrderStatus
 	}
 	if word != "" && kwikpaisaStatuses.Map(word) != want.status {
-		return nil, malformed(name, "status %q contradicts the event", clipTo(word, 32))
+		return nil, evMalformed(name, "status %q contradicts the event", clipTo(word, 32))
 	}
 	lit := d.Amount
 	if lit == "" {
 		lit = d.OrderAmount
 	}
-	amount, err := majorAmount(string(lit), d.Currency)
+	amount, err := evMajorAmount(string(lit), d.Currency)
 	if err != nil {
-		return nil, malformed(name, "amount: %v", err)
+		return nil, evMalformed(name, "amount: %v", err)
 	}
 	ev := &Event{
 		Type: want.t, Gateway: "kwikpaisa", GatewayEvent: name, Status: want.status,
-		OrderID: orderID, GatewayOrderID: eventID(d.KwikXOrderID), PaymentID: eventID(d.TransactionID),
+		OrderID: orderID, GatewayOrderID: evID(d.KwikXOrderID), PaymentID: evID(d.TransactionID),
 		Amount: amount, Currency: d.Currency,
-		OccurredAt: receivedAt(received), GatewayEventID: GatewayEventIDOfBody(body),
+		OccurredAt: evReceivedAt(received), GatewayEventID: GatewayEventIDOfBody(body),
 	}
 	ev.orderKey = "m:" + orderID
 	return []*Event{ev}, nil

@@ -10,9 +10,9 @@ import "time"
 // Razorpay's order id, so their order_id is resolved by the caller.
 
 type razorpayEventEnvelope struct {
-	Entity    string     `json:"entity"`
-	AccountID flexString `json:"account_id"`
-	Event     string     `json:"event"`
+	Entity    string `json:"entity"`
+	AccountID evText `json:"account_id"`
+	Event     string `json:"event"`
 	Payload   struct {
 		Payment *struct {
 			Entity *razorpayEventPayment `json:"entity"`
@@ -24,37 +24,37 @@ type razorpayEventEnvelope struct {
 			Entity *razorpayEventRefund `json:"entity"`
 		} `json:"refund"`
 		// refund.speed_changed puts created_at inside payload.
-		CreatedAt flexString `json:"created_at"`
+		CreatedAt evText `json:"created_at"`
 	} `json:"payload"`
-	CreatedAt flexString `json:"created_at"`
+	CreatedAt evText `json:"created_at"`
 }
 
 type razorpayEventPayment struct {
-	ID        flexString `json:"id"`
-	Amount    flexString `json:"amount"`
-	Currency  string     `json:"currency"`
-	Status    string     `json:"status"`
-	OrderID   flexString `json:"order_id"`
-	CreatedAt flexString `json:"created_at"`
+	ID        evText `json:"id"`
+	Amount    evText `json:"amount"`
+	Currency  string `json:"currency"`
+	Status    string `json:"status"`
+	OrderID   evText `json:"order_id"`
+	CreatedAt evText `json:"created_at"`
 }
 
 type razorpayEventOrder struct {
-	ID         flexString `json:"id"`
-	Amount     flexString `json:"amount"`
-	AmountPaid flexString `json:"amount_paid"`
-	Currency   string     `json:"currency"`
-	Receipt    flexString `json:"receipt"`
-	Status     string     `json:"status"`
+	ID         evText `json:"id"`
+	Amount     evText `json:"amount"`
+	AmountPaid evText `json:"amount_paid"`
+	Currency   string `json:"currency"`
+	Receipt    evText `json:"receipt"`
+	Status     string `json:"status"`
 }
 
 type razorpayEventRefund struct {
-	ID        flexString `json:"id"`
-	Amount    flexString `json:"amount"`
-	Currency  string     `json:"currency"`
-	PaymentID flexString `json:"payment_id"`
-	Receipt   flexString `json:"receipt"`
-	Status    string     `json:"status"`
-	CreatedAt flexString `json:"created_at"`
+	ID        evText `json:"id"`
+	Amount    evText `json:"amount"`
+	Currency  string `json:"currency"`
+	PaymentID evText `json:"payment_id"`
+	Receipt   evText `json:"receipt"`
+	Status    string `json:"status"`
+	CreatedAt evText `json:"created_at"`
 }
 
 // razorpayRefundStatuses maps a refund entity's status. The status is taken
@@ -75,12 +75,12 @@ var razorpayRefundStatuses = map[string]EventType{
 //	refund.created|processed|failed|speed_changed   → refund.* by the refund's own status
 func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 	var env razorpayEventEnvelope
-	if err := decodeObject(body, &env); err != nil {
-		return nil, malformed("", "not a JSON object")
+	if err := evDecodeObject(body, &env); err != nil {
+		return nil, evMalformed("", "not a JSON object")
 	}
 	name := env.Event
 	if name == "" {
-		return nil, malformed("", "no event name")
+		return nil, evMalformed("", "no event name")
 	}
 	ev := &Event{Gateway: "razorpay", GatewayEvent: clipTo(name, 64)}
 	var pay *razorpayEventPayment
@@ -94,7 +94,7 @@ func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 	switch name {
 	case "payment.captured", "order.paid", "payment_link.paid", "payment.authorized", "payment.failed":
 		if pay == nil || pay.ID == "" {
-			return nil, malformed(name, "no payment entity")
+			return nil, evMalformed(name, "no payment entity")
 		}
 		want := map[string]struct {
 			t       EventType
@@ -107,25 +107,25 @@ func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 			"payment.authorized": {EventOrderPending, StatusPending, []string{"authorized", "captured"}},
 			"payment.failed":     {EventOrderFailed, StatusFailed, []string{"failed"}},
 		}[name]
-		if !contains(want.allowed, pay.Status) {
-			return nil, malformed(name, "payment status %q contradicts the event", clipTo(pay.Status, 32))
+		if !evContains(want.allowed, pay.Status) {
+			return nil, evMalformed(name, "payment status %q contradicts the event", clipTo(pay.Status, 32))
 		}
 		if ord != nil && want.t == EventOrderPaid && ord.Status != "" && ord.Status != "paid" {
-			return nil, malformed(name, "order status %q contradicts the event", clipTo(ord.Status, 32))
+			return nil, evMalformed(name, "order status %q contradicts the event", clipTo(ord.Status, 32))
 		}
 		ev.Type, ev.Status = want.t, want.status
-		ev.PaymentID = eventID(pay.ID)
-		amount, err := minorAmount(string(pay.Amount), pay.Currency)
+		ev.PaymentID = evID(pay.ID)
+		amount, err := evMinorAmount(string(pay.Amount), pay.Currency)
 		if err != nil {
-			return nil, malformed(name, "payment amount: %v", err)
+			return nil, evMalformed(name, "payment amount: %v", err)
 		}
 		ev.Amount, ev.Currency = amount, pay.Currency
-		ev.GatewayOrderID = eventID(pay.OrderID)
+		ev.GatewayOrderID = evID(pay.OrderID)
 		if ord != nil {
 			// A payment link's order entity writes its id without the
 			// order_ prefix; the payment's order_id has it, so it wins.
 			if ev.GatewayOrderID == "" {
-				ev.GatewayOrderID = eventID(ord.ID)
+				ev.GatewayOrderID = evID(ord.ID)
 			}
 			if ValidateOrderID(string(ord.Receipt)) == nil {
 				ev.OrderID = string(ord.Receipt)
@@ -133,51 +133,51 @@ func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 		}
 	case "refund.created", "refund.processed", "refund.failed", "refund.speed_changed":
 		if env.Payload.Refund == nil || env.Payload.Refund.Entity == nil || env.Payload.Refund.Entity.ID == "" {
-			return nil, malformed(name, "no refund entity")
+			return nil, evMalformed(name, "no refund entity")
 		}
 		rf := env.Payload.Refund.Entity
 		t, ok := razorpayRefundStatuses[rf.Status]
 		if !ok {
-			return nil, malformed(name, "refund status %q not known", clipTo(rf.Status, 32))
+			return nil, evMalformed(name, "refund status %q not known", clipTo(rf.Status, 32))
 		}
 		ev.Type = t
 		ev.Status = StatusPaid // only a captured payment is refunded; the order stays paid
-		refundAmount, err := minorAmount(string(rf.Amount), rf.Currency)
+		refundAmount, err := evMinorAmount(string(rf.Amount), rf.Currency)
 		if err != nil {
-			return nil, malformed(name, "refund amount: %v", err)
+			return nil, evMalformed(name, "refund amount: %v", err)
 		}
-		ev.Refund = &EventRefund{GatewayRefundID: eventID(rf.ID), Status: refundStatusOf(t), Amount: refundAmount}
+		ev.Refund = &EventRefund{GatewayRefundID: evID(rf.ID), Status: evRefundStatus(t), Amount: refundAmount}
 		if ValidateOrderID(string(rf.Receipt)) == nil {
 			ev.Refund.RefundID = string(rf.Receipt) // paygate sends refund_id as the receipt
 		}
-		ev.PaymentID = eventID(rf.PaymentID)
+		ev.PaymentID = evID(rf.PaymentID)
 		ev.Currency = rf.Currency
 		if pay != nil {
 			if pay.ID != "" && ev.PaymentID == "" {
-				ev.PaymentID = eventID(pay.ID)
+				ev.PaymentID = evID(pay.ID)
 			}
-			ev.GatewayOrderID = eventID(pay.OrderID)
+			ev.GatewayOrderID = evID(pay.OrderID)
 			if pay.Currency == rf.Currency {
-				if a, err := minorAmount(string(pay.Amount), pay.Currency); err == nil {
+				if a, err := evMinorAmount(string(pay.Amount), pay.Currency); err == nil {
 					ev.Amount = a
 				}
 			}
 		}
 	default:
-		return nil, unmapped(name, "not a payment or refund event")
+		return nil, evUnmapped(name, "not a payment or refund event")
 	}
 	ev.orderKey = ev.GatewayOrderID
 	if ev.orderKey == "" {
 		ev.orderKey = "p:" + ev.PaymentID // a payment without an order
 	}
-	ev.OccurredAt, ev.timeFromEvent = firstTime(env.CreatedAt, env.Payload.CreatedAt)
+	ev.OccurredAt, ev.timeFromEvent = evFirstTime(env.CreatedAt, env.Payload.CreatedAt)
 	if !ev.timeFromEvent {
-		ev.OccurredAt = receivedAt(received)
+		ev.OccurredAt = evReceivedAt(received)
 	}
 	return []*Event{ev}, nil
 }
 
-func refundStatusOf(t EventType) string {
+func evRefundStatus(t EventType) string {
 	switch t {
 	case EventRefundSucceeded:
 		return RefundSucceeded
@@ -187,16 +187,16 @@ func refundStatusOf(t EventType) string {
 	return RefundPending
 }
 
-func firstTime(lits ...flexString) (string, bool) {
+func evFirstTime(lits ...evText) (string, bool) {
 	for _, l := range lits {
-		if s, ok := unixTime(l); ok {
+		if s, ok := evUnixTime(l); ok {
 			return s, true
 		}
 	}
 	return "", false
 }
 
-func contains(list []string, s string) bool {
+func evContains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true

@@ -24,7 +24,7 @@ func eventFixture(t testing.TB, gateway, name string) []byte {
 	return b
 }
 
-var received = time.Date(2026, 11, 22, 1, 25, 0, 0, time.FixedZone("IST", 19800))
+var eventReceived = time.Date(2026, 11, 22, 1, 25, 0, 0, time.FixedZone("IST", 19800))
 
 // oneOf returns a checker of a parser's answer: exactly one event.
 func oneOf(t *testing.T) func([]*Event, error) *Event {
@@ -93,7 +93,7 @@ func TestRazorpayEvents(t *testing.T) {
 	}
 	ids := map[string]string{}
 	for _, c := range cases {
-		ev := one(ParseRazorpayEvent(eventFixture(t, "razorpay", c.file), received))
+		ev := one(ParseRazorpayEvent(eventFixture(t, "razorpay", c.file), eventReceived))
 		checkEvent(t, c.file, ev, c.want)
 		if !ev.TimeFromEvent() {
 			t.Errorf("%s: occurred_at should come from the event's created_at", c.file)
@@ -126,7 +126,7 @@ func TestRazorpayEvents(t *testing.T) {
 func TestRazorpayEventReceiptAndAccount(t *testing.T) {
 	one := oneOf(t)
 	body := strings.Replace(string(eventFixture(t, "razorpay", "webhook_order_paid_netbanking.json")), `"rcptid #1"`, `"ORD1001"`, 1)
-	ev := one(ParseRazorpayEvent([]byte(body), received))
+	ev := one(ParseRazorpayEvent([]byte(body), eventReceived))
 	if ev.OrderID != "ORD1001" {
 		t.Errorf("order_id = %q, want the receipt ORD1001", ev.OrderID)
 	}
@@ -141,8 +141,8 @@ func TestRazorpayEventReceiptAndAccount(t *testing.T) {
 func TestRazorpayEventsRefused(t *testing.T) {
 	captured := string(eventFixture(t, "razorpay", "webhook_payment_captured_netbanking.json"))
 	cases := []struct {
-		name, body string
-		malformed  bool
+		name, body  string
+		evMalformed bool
 	}{
 		{"unknown event", `{"entity":"event","event":"subscription.charged","payload":{}}`, false},
 		{"settlement", `{"entity":"event","event":"settlement.processed","payload":{"settlement":{"entity":{}}}}`, false},
@@ -158,14 +158,14 @@ func TestRazorpayEventsRefused(t *testing.T) {
 		{"refund unknown status", strings.Replace(string(eventFixture(t, "razorpay", "webhook_refund_failed.json")), `"status": "failed"`, `"status": "weird"`, 1), true},
 	}
 	for _, c := range cases {
-		_, err := ParseRazorpayEvent([]byte(c.body), received)
+		_, err := ParseRazorpayEvent([]byte(c.body), eventReceived)
 		var ig *IgnoredEvent
 		if !errors.As(err, &ig) {
 			t.Errorf("%s: err = %v, want an IgnoredEvent", c.name, err)
 			continue
 		}
-		if ig.Malformed != c.malformed {
-			t.Errorf("%s: malformed = %v, want %v (%v)", c.name, ig.Malformed, c.malformed, err)
+		if ig.Malformed != c.evMalformed {
+			t.Errorf("%s: malformed = %v, want %v (%v)", c.name, ig.Malformed, c.evMalformed, err)
 		}
 	}
 }
@@ -205,7 +205,7 @@ func TestJuspayEvents(t *testing.T) {
 			Refund: &EventRefund{RefundID: "ARumRQpjqqLcXTm6", GatewayRefundID: "ARumRQpjqqLcXTm6", Status: RefundSucceeded, Amount: "8.00"}}}},
 	}
 	for _, c := range cases {
-		events, err := ParseJuspayEvent(eventFixture(t, "juspay", c.file), received)
+		events, err := ParseJuspayEvent(eventFixture(t, "juspay", c.file), eventReceived)
 		if err != nil {
 			t.Errorf("%s: %v", c.file, err)
 			continue
@@ -224,9 +224,9 @@ func TestJuspayEvents(t *testing.T) {
 // transaction are one canonical event.
 func TestJuspayTxnAndOrderEventsCoincide(t *testing.T) {
 	one := oneOf(t)
-	order := one(ParseJuspayEvent(eventFixture(t, "juspay", "webhook_order_succeeded.json"), received))
+	order := one(ParseJuspayEvent(eventFixture(t, "juspay", "webhook_order_succeeded.json"), eventReceived))
 	txn := one(ParseJuspayEvent([]byte(`{"id":"evt_V2_714b","event_name":"TXN_CHARGED","date_created":"2023-08-10T07:00:48Z",
-		"content":{"txn":{"txn_id":"ms-sample_ord_200-1","txn_amount":1,"status_id":21,"status":"CHARGED","order_id":"sample_ord_200","currency":"INR"}}}`), received))
+		"content":{"txn":{"txn_id":"ms-sample_ord_200-1","txn_amount":1,"status_id":21,"status":"CHARGED","order_id":"sample_ord_200","currency":"INR"}}}`), eventReceived))
 	if txn.Type != EventOrderPaid || txn.Amount != "1.00" || txn.OrderID != "sample_ord_200" {
 		t.Fatalf("TXN_CHARGED mapped to %+v", txn)
 	}
@@ -242,7 +242,7 @@ func TestJuspayTxnAndOrderEventsCoincide(t *testing.T) {
 func TestJuspayRefundEventWithTwoRefunds(t *testing.T) {
 	body := strings.Replace(string(eventFixture(t, "juspay", "webhook_refund_manual_review.json")), `"REFUND_MANUAL_REVIEW_NEEDED"`, `"ORDER_REFUNDED"`, 1)
 	body = strings.Replace(body, `"status": "MANUAL_REVIEW"`, `"status": "SUCCESS"`, 1)
-	events, err := ParseJuspayEvent([]byte(body), received)
+	events, err := ParseJuspayEvent([]byte(body), eventReceived)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,8 +263,8 @@ func TestJuspayRefundEventWithTwoRefunds(t *testing.T) {
 func TestJuspayEventsRefused(t *testing.T) {
 	ok := string(eventFixture(t, "juspay", "webhook_order_succeeded.json"))
 	cases := []struct {
-		name, body string
-		malformed  bool
+		name, body  string
+		evMalformed bool
 	}{
 		{"mandate event", `{"id":"evt_1","event_name":"MANDATE_ACTIVATED","content":{"mandate":{}}}`, false},
 		{"no content", `{"id":"evt_1","event_name":"ORDER_SUCCEEDED","content":{}}`, true},
@@ -281,10 +281,10 @@ func TestJuspayEventsRefused(t *testing.T) {
 		if c.body == ok {
 			t.Fatalf("%s: replacement did not apply", c.name)
 		}
-		_, err := ParseJuspayEvent([]byte(c.body), received)
+		_, err := ParseJuspayEvent([]byte(c.body), eventReceived)
 		var ig *IgnoredEvent
-		if !errors.As(err, &ig) || ig.Malformed != c.malformed {
-			t.Errorf("%s: err = %v, want IgnoredEvent malformed=%v", c.name, err, c.malformed)
+		if !errors.As(err, &ig) || ig.Malformed != c.evMalformed {
+			t.Errorf("%s: err = %v, want IgnoredEvent malformed=%v", c.name, err, c.evMalformed)
 		}
 	}
 }
@@ -292,7 +292,7 @@ func TestJuspayEventsRefused(t *testing.T) {
 func TestKwikPaisaEvents(t *testing.T) {
 	one := oneOf(t)
 	body := eventFixture(t, "kwikpaisa", "webhook_payment_success.doc.json")
-	ev := one(ParseKwikPaisaEvent(body, received))
+	ev := one(ParseKwikPaisaEvent(body, eventReceived))
 	checkEvent(t, "payment.success", ev, Event{GatewayEventID: GatewayEventIDOfBody(body), Type: EventOrderPaid, Gateway: "kwikpaisa",
 		GatewayEvent: "payment.success", OrderID: "6116229263036", Status: StatusPaid, Amount: "105.00", Currency: "INR",
 		OccurredAt: "2026-11-21T19:55:00Z"})
@@ -309,7 +309,7 @@ func TestKwikPaisaEvents(t *testing.T) {
 		{"payment.processing", "PROCESSING", EventOrderPending, StatusPending},
 	} {
 		b := `{"event":"` + c.event + `","data":{"order_id":6116229263036,"kwikX_order_id":"KX1","transaction_id":"T1","amount":105,"currency":"INR","status":"` + c.status + `"}}`
-		ev := one(ParseKwikPaisaEvent([]byte(b), received))
+		ev := one(ParseKwikPaisaEvent([]byte(b), eventReceived))
 		if ev.Type != c.t || ev.Status != c.st || ev.OrderID != "6116229263036" || ev.Amount != "105.00" || ev.GatewayOrderID != "KX1" || ev.PaymentID != "T1" {
 			t.Errorf("%s mapped to %+v", c.event, ev)
 		}
@@ -320,7 +320,7 @@ func TestKwikPaisaEvents(t *testing.T) {
 		"no data":       `{"event":"payment.success"}`,
 		"bad amount":    `{"event":"payment.success","data":{"order_id":"A1","amount":"1.005","currency":"INR","status":"PAID"}}`,
 	} {
-		if _, err := ParseKwikPaisaEvent([]byte(b), received); err == nil {
+		if _, err := ParseKwikPaisaEvent([]byte(b), eventReceived); err == nil {
 			t.Errorf("%s: mapped", name)
 		}
 	}
@@ -340,12 +340,12 @@ func TestEnKashNotificationAndStatus(t *testing.T) {
 		StatusFailed: EventOrderFailed, StatusExpired: EventOrderFailed, StatusCancelled: EventOrderFailed}
 	for st, want := range cases {
 		res := &Result{Gateway: "enkash", OrderID: "ORD-7", GatewayOrderID: "EK1", Status: st, Amount: "10.00", Currency: "INR"}
-		ev, err := EventFromStatus("enkash", EnKashNotifyEvent, res, received)
+		ev, err := EventFromStatus("enkash", EnKashNotifyEvent, res, eventReceived)
 		if err != nil || ev.Type != want || ev.Amount != "10.00" || ev.OrderID != "ORD-7" || ev.GatewayOrderID != "EK1" {
 			t.Errorf("%s: %+v %v", st, ev, err)
 		}
 	}
-	if _, err := EventFromStatus("enkash", EnKashNotifyEvent, &Result{OrderID: "ORD-7", Status: StatusUnknown}, received); err == nil {
+	if _, err := EventFromStatus("enkash", EnKashNotifyEvent, &Result{OrderID: "ORD-7", Status: StatusUnknown}, eventReceived); err == nil {
 		t.Error("unknown status mapped")
 	}
 }
@@ -378,7 +378,7 @@ func TestConfirmWith(t *testing.T) {
 // The JSON the app receives has the documented keys and nothing else.
 func TestEventJSONShape(t *testing.T) {
 	one := oneOf(t)
-	ev := one(ParseRazorpayEvent(eventFixture(t, "razorpay", "webhook_refund_processed.json"), received))
+	ev := one(ParseRazorpayEvent(eventFixture(t, "razorpay", "webhook_refund_processed.json"), eventReceived))
 	ev.Identify("a")
 	ev.OrderID = "ORD1001"
 	ev.VerifiedBy = "signature"
