@@ -224,7 +224,7 @@ func (h *Webhook) Provision(ctx caddy.Context) error {
 
 func (h *Webhook) clock() time.Time { return h.now() }
 
-// confirmBase checks and normalises a confirm_with URL.
+// webhookConfirmBase checks and normalises a confirm_with URL.
 func webhookConfirmBase(gateway, raw string) (string, error) {
 	v, err := caddy.NewReplacer().ReplaceOrErr(raw, true, true)
 	if err != nil {
@@ -496,7 +496,7 @@ func webhookVerifyReason(err error) string {
 	return "signature"
 }
 
-// headerID keeps a gateway's event id header only if it looks like one.
+// webhookHeaderID keeps a gateway's event id header only if it looks like one.
 func webhookHeaderID(s string) string {
 	if len(s) == 0 || len(s) > 64 {
 		return ""

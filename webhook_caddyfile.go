@@ -162,7 +162,7 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	return nil
 }
 
-// oneArg reads exactly one argument of the current option.
+// webhookArg reads exactly one argument of the current option.
 func webhookArg(d *caddyfile.Dispenser, dst *string) error {
 	name := d.Val()
 	if !d.NextArg() {

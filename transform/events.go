@@ -156,7 +156,7 @@ func GatewayEventIDOfBody(body []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// decodeObject decodes a JSON object, keeping numbers as json.Number, and
+// evDecodeObject decodes a JSON object, keeping numbers as json.Number, and
 // refuses trailing data.
 func evDecodeObject(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -256,7 +256,7 @@ func evPlainDecimal(lit string) (decimal.Decimal, error) {
 	return decimal.NewFromString(lit)
 }
 
-// unixTime formats unix seconds (a JSON number literal) as RFC 3339 UTC.
+// evUnixTime formats unix seconds (a JSON number literal) as RFC 3339 UTC.
 func evUnixTime(lit evText) (string, bool) {
 	s := string(lit)
 	if s == "" || len(s) > 12 {
@@ -275,7 +275,7 @@ func evUnixTime(lit evText) (string, bool) {
 	return time.Unix(sec, 0).UTC().Format(time.RFC3339), true
 }
 
-// rfc3339UTC normalises an RFC 3339 time to UTC.
+// evRFC3339UTC normalises an RFC 3339 time to UTC.
 func evRFC3339UTC(s string) (string, bool) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -286,7 +286,7 @@ func evRFC3339UTC(s string) (string, bool) {
 
 func evReceivedAt(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// eventID bounds ids copied from a gateway's body into the event.
+// evID bounds ids copied from a gateway's body into the event.
 func evID(s evText) string { return clipTo(string(s), 128) }
 
 // ConfirmVerdict is what a status check says about an event.
