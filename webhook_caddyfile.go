@@ -1,0 +1,179 @@
+package paygate
+
+import (
+	"strconv"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+)
+
+func init() {
+	httpcaddyfile.RegisterHandlerDirective("paygate_webhook", parseWebhookCaddyfile)
+	// Like paygate: after templates, before reverse_proxy, so no global
+	// `order` line is needed.
+	httpcaddyfile.RegisterDirectiveOrder("paygate_webhook", httpcaddyfile.After, "templates")
+}
+
+func parseWebhookCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	m := new(Webhook)
+	err := m.UnmarshalCaddyfile(h.Dispenser)
+	return m, err
+}
+
+// UnmarshalCaddyfile parses
+//
+//	paygate_webhook <razorpay|kwikpaisa|juspay|enkash> {
+//		webhook_secret <secret> [<older secret>…]  # razorpay (required)
+//		api_key        <key>                       # kwikpaisa (required)
+//		secret_key     <secret>                    # kwikpaisa (required)
+//		username       <user>                      # juspay (required)
+//		password       <password>                  # juspay (required)
+//		confirm_with   <url>                       # enkash (required); any gateway
+//		forward_path   <path>                      # path of the request to the app
+//		max_body       <size>                      # default 256KiB
+//		account        <public id>                 # names the record space
+//		record_space   <name>
+//		dedupe_window  <duration>                  # default 7d
+//		dedupe_max_records <count>                 # default 10000 (in memory)
+//		storage [<module> { … }]                   # share records through Caddy storage
+//	}
+//
+// Unknown and repeated options, and another gateway's options, are errors
+// with their file and line.
+func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // directive name
+	if !d.NextArg() {
+		return d.Err("paygate_webhook needs a gateway name: paygate_webhook <razorpay|kwikpaisa|juspay|enkash> { … }")
+	}
+	h.Gateway = d.Val()
+	own, ok := webhookOptions[h.Gateway]
+	if !ok {
+		return d.Errf("unknown gateway %q for paygate_webhook (razorpay, kwikpaisa, juspay or enkash)", h.Gateway)
+	}
+	if d.NextArg() {
+		return d.Errf("paygate_webhook takes one gateway name, got extra argument %q", d.Val())
+	}
+	seen := map[string]bool{}
+	for d.NextBlock(0) {
+		opt := d.Val()
+		if seen[opt] {
+			return d.Errf("duplicate option %q", opt)
+		}
+		seen[opt] = true
+		if _, gatewayOption := h.gatewayOptionsSet()[opt]; gatewayOption && !webhookHas(own, opt) {
+			return d.Errf("option %q is not an option of paygate_webhook %s", opt, h.Gateway)
+		}
+		switch opt {
+		case "webhook_secret":
+			h.WebhookSecrets = d.RemainingArgs()
+			if len(h.WebhookSecrets) == 0 {
+				return d.ArgErr()
+			}
+		case "api_key":
+			if err := webhookArg(d, &h.APIKey); err != nil {
+				return err
+			}
+		case "secret_key":
+			if err := webhookArg(d, &h.SecretKey); err != nil {
+				return err
+			}
+		case "username":
+			if err := webhookArg(d, &h.Username); err != nil {
+				return err
+			}
+		case "password":
+			if err := webhookArg(d, &h.Password); err != nil {
+				return err
+			}
+		case "account":
+			if err := webhookArg(d, &h.Account); err != nil {
+				return err
+			}
+		case "record_space":
+			if err := webhookArg(d, &h.RecordSpace); err != nil {
+				return err
+			}
+		case "confirm_with":
+			if err := webhookArg(d, &h.ConfirmWith); err != nil {
+				return err
+			}
+		case "forward_path":
+			if err := webhookArg(d, &h.ForwardPath); err != nil {
+				return err
+			}
+			if h.ForwardPath[0] != '/' {
+				return d.Errf("forward_path must start with /, got %q", h.ForwardPath)
+			}
+		case "max_body":
+			var s string
+			if err := webhookArg(d, &s); err != nil {
+				return err
+			}
+			size, err := parseSize(s)
+			if err != nil || size <= 0 {
+				return d.Errf("max_body: invalid size %q", s)
+			}
+			h.MaxBody = size
+		case "dedupe_window":
+			var s string
+			if err := webhookArg(d, &s); err != nil {
+				return err
+			}
+			dur, err := caddy.ParseDuration(s)
+			if err != nil || dur <= 0 {
+				return d.Errf("dedupe_window: invalid duration %q", s)
+			}
+			h.DedupeWindow = caddy.Duration(dur)
+		case "dedupe_max_records":
+			var s string
+			if err := webhookArg(d, &s); err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return d.Errf("dedupe_max_records: invalid count %q", s)
+			}
+			h.DedupeMaxRecords = n
+		case "storage":
+			// Bare `storage` uses Caddy's configured storage (the global
+			// option); `storage <module> { … }` names one.
+			if !d.NextArg() {
+				h.UseCaddyStorage = true
+				break
+			}
+			modName := d.Val()
+			modID := "caddy.storage." + modName
+			unm, err := caddyfile.UnmarshalModule(d, modID)
+			if err != nil {
+				return err
+			}
+			st, ok := unm.(caddy.StorageConverter)
+			if !ok {
+				return d.Errf("module %s is not a storage", modID)
+			}
+			h.StorageRaw = caddyconfig.JSONModuleObject(st, "module", modName, nil)
+		default:
+			return d.Errf("unknown option %q for paygate_webhook %s", opt, h.Gateway)
+		}
+	}
+	return nil
+}
+
+// webhookArg reads exactly one argument of the current option.
+func webhookArg(d *caddyfile.Dispenser, dst *string) error {
+	name := d.Val()
+	if !d.NextArg() {
+		return d.ArgErr()
+	}
+	*dst = d.Val()
+	if d.NextArg() {
+		return d.Errf("option %q takes exactly one value", name)
+	}
+	return nil
+}
+
+// Interface guard
+var _ caddyfile.Unmarshaler = (*Webhook)(nil)
