@@ -147,12 +147,30 @@ func (x *exchange) created(res *transform.Result) idemResult {
 		rec.RecordCreate(res)
 	}
 	x.completeResult(res)
+	x.rememberGatewayOrder(res)
 	r := answered(http.StatusCreated, res.JSON())
 	if kept := res.WithoutEphemeral(); kept != res {
 		r.record = kept.JSON()
 	}
 	return r
 }
+
+// rememberGatewayOrder records which merchant order_id a gateway order is,
+// for payment events that name only the gateway's order (Razorpay's
+// payment.captured): paygate_webhook reads it (README "Payment events").
+func (x *exchange) rememberGatewayOrder(res *transform.Result) {
+	if res.GatewayOrderID == "" || res.GatewayOrderID == res.OrderID {
+		return
+	}
+	rec := &idemRecord{Status: http.StatusOK, Body: []byte(res.OrderID), Created: time.Now()}
+	if err := x.h.idem.Save(context.WithoutCancel(x.r.Context()), gatewayOrderKey(res.GatewayOrderID), rec); err != nil {
+		x.h.logger.Warn("could not record the gateway order id; events naming only it will lack the order_id",
+			zap.String("gateway", x.gatewayName()), zap.String("order_id", res.OrderID), zap.Error(err))
+	}
+}
+
+// gatewayOrderKey is the record key of a gateway order id.
+func gatewayOrderKey(gatewayOrderID string) string { return "gateway-order/" + gatewayOrderID }
 
 // completeResult fills created_at, which the README promises on every
 // result: the gateway's clock from its Date header where its answer carries

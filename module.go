@@ -117,65 +117,92 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	return h.provisionIdempotency(ctx)
 }
 
-// idemPool keeps in-memory records, and the sweepers of shared storage,
+// recordPool keeps in-memory records, and the sweepers of shared storage,
 // across config reloads: keyed by record space only, so a reload that
 // changes a tuning option keeps every record.
-var idemPool = caddy.NewUsagePool()
+var recordPool = caddy.NewUsagePool()
 
-func (h *Handler) provisionIdempotency(ctx caddy.Context) error {
-	window := time.Duration(h.IdempotencyWindow)
-	if window == 0 {
-		window = defaultIdempotencyWindow
-	}
-	maxRecords := h.IdempotencyMaxRecords
-	if maxRecords == 0 {
-		maxRecords = defaultIdempotencyMax
-	}
-	prefix := "paygate/records/" + h.recordSpace
-	var st certmagic.Storage
+// recordsConfig is where a handler keeps its records (idempotency records,
+// acknowledged events): in memory by default, in Caddy's storage, or in a
+// storage module loaded from the owner's StorageRaw field.
+type recordsConfig struct {
+	owner      any // the handler struct holding StorageRaw
+	hasModule  bool
+	useCaddy   bool
+	prefix     string // "paygate/records/<space>"
+	window     time.Duration
+	maxRecords int
+	// reader opens another handler's records (the webhook reads the
+	// create records of its account): it does not resize them.
+	reader bool
+	// storage, when set, is the storage already loaded for the owner.
+	storage certmagic.Storage
+}
+
+// openRecords opens the store and returns the usage pool key the owner
+// releases in Cleanup.
+func openRecords(ctx caddy.Context, c recordsConfig, logger *zap.Logger) (idemStore, string, error) {
+	st := c.storage
 	switch {
-	case h.StorageRaw != nil:
-		mod, err := ctx.LoadModule(h, "StorageRaw")
+	case st != nil:
+	case c.hasModule:
+		mod, err := ctx.LoadModule(c.owner, "StorageRaw")
 		if err != nil {
-			return fmt.Errorf("paygate: loading storage: %w", err)
+			return nil, "", fmt.Errorf("loading storage: %w", err)
 		}
 		conv, ok := mod.(caddy.StorageConverter)
 		if !ok {
-			return fmt.Errorf("paygate: module %T is not a storage", mod)
+			return nil, "", fmt.Errorf("module %T is not a storage", mod)
 		}
 		if st, err = conv.CertMagicStorage(); err != nil {
-			return fmt.Errorf("paygate: storage: %w", err)
+			return nil, "", fmt.Errorf("storage: %w", err)
 		}
-	case h.UseCaddyStorage:
+	case c.useCaddy:
 		st = ctx.Storage()
 	default:
-		h.poolKey = "memory/" + h.recordSpace
-		v, _, err := idemPool.LoadOrNew(h.poolKey, func() (caddy.Destructor, error) {
-			return newMemoryStore(window, maxRecords), nil
+		key := "memory/" + c.prefix
+		v, _, err := recordPool.LoadOrNew(key, func() (caddy.Destructor, error) {
+			return newMemoryStore(c.window, c.maxRecords), nil
 		})
 		if err != nil {
-			return err
+			return nil, "", err
 		}
 		m := v.(*memoryStore)
-		m.resize(window, maxRecords)
-		h.idem = m
-		return nil
+		if !c.reader {
+			m.resize(c.window, c.maxRecords)
+		}
+		return m, key, nil
 	}
-	store := &storageStore{storage: st, prefix: prefix, window: window, now: time.Now}
-	h.idem = store
+	store := &storageStore{storage: st, prefix: c.prefix, window: c.window, now: time.Now}
 	// One sweeper per record space and process deletes what is past the
 	// window (certmagic storage has no TTL).
-	h.poolKey = "sweep/" + prefix
-	_, _, err := idemPool.LoadOrNew(h.poolKey, func() (caddy.Destructor, error) {
-		return startSweeper(store, h.logger), nil
+	key := "sweep/" + c.prefix
+	_, _, err := recordPool.LoadOrNew(key, func() (caddy.Destructor, error) {
+		return startSweeper(store, logger), nil
 	})
-	return err
+	return store, key, err
+}
+
+func (h *Handler) provisionIdempotency(ctx caddy.Context) error {
+	c := recordsConfig{owner: h, hasModule: h.StorageRaw != nil, useCaddy: h.UseCaddyStorage,
+		prefix: "paygate/records/" + h.recordSpace, window: time.Duration(h.IdempotencyWindow), maxRecords: h.IdempotencyMaxRecords}
+	if c.window == 0 {
+		c.window = defaultIdempotencyWindow
+	}
+	if c.maxRecords == 0 {
+		c.maxRecords = defaultIdempotencyMax
+	}
+	var err error
+	if h.idem, h.poolKey, err = openRecords(ctx, c, h.logger); err != nil {
+		return fmt.Errorf("paygate: %w", err)
+	}
+	return nil
 }
 
 // Cleanup releases the records and sweeper of the previous config.
 func (h *Handler) Cleanup() error {
 	if h.poolKey != "" {
-		_, err := idemPool.Delete(h.poolKey)
+		_, err := recordPool.Delete(h.poolKey)
 		return err
 	}
 	return nil

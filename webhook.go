@@ -92,7 +92,9 @@ type Webhook struct {
 	metrics            *webhookMetrics
 	store              idemStore
 	poolKey            string
-	space              string // record space: a hash of gateway, identity, record_space
+	space              string    // record space: a hash of gateway, identity, record_space
+	orders             idemStore // the paygate route's create records of this account
+	ordersKey          string
 	webhookConfirmBase string
 	client             *http.Client
 	now                func() time.Time
@@ -213,8 +215,11 @@ func (h *Webhook) Provision(ctx caddy.Context) error {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
-	sum := sha256.Sum256([]byte("paygate_webhook\x00" + h.Gateway + "\x00" + identity + "\x00" + h.RecordSpace))
-	h.space = hex.EncodeToString(sum[:8])
+	// The same space as the paygate route of this account: the event
+	// records live apart (paygate/webhooks/…), and the route's create
+	// records (paygate/records/…) name the merchant's order_id of a
+	// gateway order.
+	h.space = spaceName(h.Gateway, identity, h.RecordSpace)
 	var err error
 	if h.metrics, err = newWebhookMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("paygate_webhook: registering metrics: %w", err)
@@ -237,45 +242,25 @@ func webhookConfirmBase(gateway, raw string) (string, error) {
 	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
-// webhookPool keeps in-memory event records across config reloads.
-var webhookPool = caddy.NewUsagePool()
-
 func (h *Webhook) provisionStore(ctx caddy.Context) error {
-	window := time.Duration(h.DedupeWindow)
-	if window == 0 {
-		window = defaultDedupeWindow
+	c := recordsConfig{owner: h, hasModule: h.StorageRaw != nil, useCaddy: h.UseCaddyStorage,
+		prefix: "paygate/webhooks/" + h.space, window: time.Duration(h.DedupeWindow), maxRecords: h.DedupeMaxRecords}
+	if c.window == 0 {
+		c.window = defaultDedupeWindow
 	}
-	max := h.DedupeMaxRecords
-	if max == 0 {
-		max = defaultDedupeMax
+	if c.maxRecords == 0 {
+		c.maxRecords = defaultDedupeMax
 	}
-	prefix := "paygate/webhooks/" + h.space
-	switch {
-	case h.StorageRaw != nil:
-		mod, err := ctx.LoadModule(h, "StorageRaw")
-		if err != nil {
-			return fmt.Errorf("paygate_webhook: loading storage: %w", err)
-		}
-		conv, ok := mod.(caddy.StorageConverter)
-		if !ok {
-			return fmt.Errorf("paygate_webhook: module %T is not a storage", mod)
-		}
-		st, err := conv.CertMagicStorage()
-		if err != nil {
-			return fmt.Errorf("paygate_webhook: storage: %w", err)
-		}
-		h.store = &storageStore{storage: st, prefix: prefix, window: window, now: time.Now}
-	case h.UseCaddyStorage:
-		h.store = &storageStore{storage: ctx.Storage(), prefix: prefix, window: window, now: time.Now}
-	default:
-		h.poolKey = fmt.Sprintf("%s/%d/%d", h.space, window, max)
-		v, _, err := webhookPool.LoadOrNew(h.poolKey, func() (caddy.Destructor, error) {
-			return newMemoryStore(window, max), nil
-		})
-		if err != nil {
-			return err
-		}
-		h.store = v.(*memoryStore)
+	var err error
+	if h.store, h.poolKey, err = openRecords(ctx, c, h.logger); err != nil {
+		return fmt.Errorf("paygate_webhook: %w", err)
+	}
+	c.prefix, c.reader = "paygate/records/"+h.space, true
+	if ss, ok := h.store.(*storageStore); ok {
+		c.storage = ss.storage // LoadModule consumed StorageRaw
+	}
+	if h.orders, h.ordersKey, err = openRecords(ctx, c, h.logger); err != nil {
+		return fmt.Errorf("paygate_webhook: %w", err)
 	}
 	return nil
 }
@@ -296,8 +281,13 @@ func (h *Webhook) Validate() error {
 
 // Cleanup releases the in-memory records of the previous config.
 func (h *Webhook) Cleanup() error {
+	if h.ordersKey != "" {
+		if _, err := recordPool.Delete(h.ordersKey); err != nil {
+			return err
+		}
+	}
 	if h.poolKey != "" {
-		_, err := webhookPool.Delete(h.poolKey)
+		_, err := recordPool.Delete(h.poolKey)
 		return err
 	}
 	return nil
@@ -675,6 +665,13 @@ func (d *webhookDelivery) resolveOrderID(ctx context.Context, ev *transform.Even
 	if err != nil {
 		d.h.logger.Error("webhook record storage failed", zap.Error(err))
 		return err
+	}
+	if rec == nil && d.h.orders != nil {
+		// paygate created the order: its create records name it.
+		if rec, err = d.h.orders.Load(ctx, gatewayOrderKey(ev.GatewayOrderID)); err != nil {
+			d.h.logger.Warn("could not read paygate's create records", zap.Error(err))
+			rec = nil
+		}
 	}
 	if rec != nil && transform.ValidateOrderID(string(rec.Body)) == nil {
 		ev.OrderID = string(rec.Body)

@@ -498,7 +498,8 @@ func TestWebhookRazorpayCapturedThenOrderPaid(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("app got %d requests, want 1", len(got))
 	}
-	ev := whCheckForwarded(t, g, got[0], "", gwID)
+	// paygate created the order: its create records name the merchant order_id.
+	ev := whCheckForwarded(t, g, got[0], id, gwID)
 	if ev["gateway_event"] != "payment.captured" {
 		t.Errorf("gateway_event %v", ev["gateway_event"])
 	}
