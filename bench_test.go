@@ -186,7 +186,7 @@ func benchLogger() *zap.Logger {
 }
 
 func newBenchHandler(b *testing.B, gw Gateway, observed bool) *Handler {
-	h := &Handler{MaxBody: defaultMaxBody, gateway: gw, logger: zap.NewNop(), idem: newMemoryStore(defaultIdempotencyWindow, defaultIdempotencyMax)}
+	h := &Handler{MaxBody: defaultMaxBody, gateway: gw, logger: zap.NewNop(), idem: newMemoryStore(defaultIdempotencyWindow, defaultIdempotencyMax), locks: newKeyedMutex()}
 	if observed {
 		h.logger = benchLogger()
 		m, err := newMetrics(prometheus.NewRegistry())

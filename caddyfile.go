@@ -30,6 +30,8 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		max_body                <size>      # default 64KiB
 //		idempotency_window      <duration>  # default 24h
 //		idempotency_max_records <count>     # default 10000 (in memory)
+//		in_flight_timeout       <duration>  # default 30s: bound of a gateway call, life of its marker
+//		record_space            <name>      # separates environments sharing an account identity
 //		storage [<module> { … }]            # share records through Caddy storage
 //		<gateway options…>
 //	}
@@ -95,6 +97,20 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			h.IdempotencyMaxRecords = n
 			if d.NextArg() {
+				return d.ArgErr()
+			}
+		case "in_flight_timeout":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			dur, err := caddy.ParseDuration(v)
+			if err != nil || dur <= 0 {
+				return d.Errf("in_flight_timeout: invalid duration %q", v)
+			}
+			h.InFlightTimeout = caddy.Duration(dur)
+		case "record_space":
+			if !d.AllArgs(&h.RecordSpace) || h.RecordSpace == "" {
 				return d.ArgErr()
 			}
 		case "storage":

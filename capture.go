@@ -37,6 +37,8 @@ func putCapture(cw *captureWriter) {
 	capturePool.Put(cw)
 }
 
+var errResponseTooLarge = fmt.Errorf("gateway answer larger than %d bytes", maxResponse)
+
 func (cw *captureWriter) Header() http.Header { return cw.header }
 
 func (cw *captureWriter) WriteHeader(status int) {
@@ -51,10 +53,12 @@ func (cw *captureWriter) Write(p []byte) (int, error) {
 		cw.WriteHeader(http.StatusOK)
 	}
 	if cw.overflow || cw.body.Len()+len(p) > maxResponse {
-		// Swallow the rest: an error here would make reverse_proxy abort
-		// with a panic, and the answer is refused anyway.
+		// Stop reading: an endless or drip-fed body must not hold the
+		// request (and its order's lock). reverse_proxy aborts with
+		// http.ErrAbortHandler, which callNext recovers; roundTrip sees
+		// the overflow first.
 		cw.overflow = true
-		return len(p), nil
+		return 0, errResponseTooLarge
 	}
 	return cw.body.Write(p)
 }

@@ -12,9 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy"
+	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -40,6 +42,13 @@ type exchange struct {
 	gatewayTime   time.Duration
 	replayed      bool
 	nextCalls     int // calls of next so far (each attempt, status checks)
+	// notSent reports that the last round trip failed before anything
+	// reached the gateway (credentials could not be had, no connection).
+	notSent bool
+	// retryAfter and gatewayDate are the gateway's last Retry-After (on a
+	// 408/425/429/503) and Date headers.
+	retryAfter  string
+	gatewayDate string
 }
 
 func (x *exchange) gatewayName() string { return x.h.gateway.Name() }
@@ -64,80 +73,99 @@ func (x *exchange) create() error {
 	if e != nil {
 		return x.fail(e)
 	}
-	ctx := x.r.Context()
-	unlock, err := x.h.idem.Lock(ctx, order.OrderID)
-	if err != nil {
-		return x.fail(x.storageError(err))
-	}
-	defer unlock()
-	fp := fingerprint(order)
-	prev, err := x.h.idem.Load(ctx, order.OrderID)
-	if err != nil {
-		return x.fail(x.storageError(err))
-	}
-	if prev != nil {
-		if prev.Fingerprint != fp {
-			return x.fail(&transform.Error{Type: transform.DuplicateOrder, Field: "order_id", Gateway: x.gatewayName(),
-				Message: "order_id was already used with a different request; use a new order_id"})
-		}
-		if !prev.Ambiguous {
-			x.replayed = true
-			x.outcome = "success"
-			if prev.Status >= 400 {
-				x.outcome = replayedErrorType(prev.Body)
+	return x.idempotent(&idemOp{
+		key: "order/" + order.OrderID,
+		fp:  fingerprint(order),
+		conflict: &transform.Error{Type: transform.DuplicateOrder, Field: "order_id", Gateway: x.gatewayName(),
+			Message: "order_id was already used with a different request; use a new order_id"},
+		check: func() (idemResult, bool) { return x.findCreated(order) },
+		act: func() idemResult {
+			status, respBody, cw, e := x.roundTrip(&req)
+			if e != nil {
+				return x.attemptFailed(e)
 			}
-			x.h.metrics.observeReplay(x.gatewayName())
-			x.w.Header().Set("Idempotent-Replayed", "true")
-			return writeJSON(x.w, prev.Status, prev.Body)
-		}
-		// The last attempt may have created the order: ask before creating again.
-		res, e := x.fetchStatus(order.OrderID)
-		switch {
-		case e == nil:
-			return x.answerCreate(fp, res, nil)
-		case e.Type != transform.OrderNotFound:
-			return x.fail(e)
-		}
-	}
-	status, respBody, cw, e := x.roundTrip(&req)
-	var res *transform.Result
-	if e == nil {
-		res, e = x.h.gateway.ParseCreate(order, status, respBody)
-		putCapture(cw) // the result holds copies, not the body
-	}
-	return x.answerCreate(fp, res, e)
+			res, e := x.h.gateway.ParseCreate(order, status, respBody)
+			putCapture(cw) // the result holds copies, not the body
+			if e != nil && e.Type == transform.DuplicateOrder {
+				// Checked, not relayed: an earlier attempt may have created it.
+				if r, found := x.findCreated(order); found {
+					return r
+				} else if r.e == nil {
+					e = &transform.Error{Type: transform.GatewayError, Gateway: x.gatewayName(), GatewayCode: e.GatewayCode, GatewayMessage: e.GatewayMessage,
+						Message: x.gatewayName() + " says this order_id is already used but does not report the order yet; retry with the same request"}
+				} else {
+					e = r.e
+				}
+				return idemResult{status: e.HTTPStatus(), body: e.JSON(), e: e, outcome: outcomeAmbiguous}
+			}
+			if e != nil {
+				return failed(e)
+			}
+			return x.created(res)
+		},
+	})
 }
 
-// answerCreate records the outcome of a create and answers it.
-func (x *exchange) answerCreate(fp fpSum, res *transform.Result, e *transform.Error) error {
-	status, body := http.StatusCreated, []byte(nil)
-	if e != nil {
-		status, body = e.HTTPStatus(), e.JSON()
-	} else {
-		if rec, ok := x.h.gateway.(CreateRecorder); ok {
-			rec.RecordCreate(res)
-		}
-		body = res.JSON()
+// findCreated asks the gateway for the order after an outcome that may have
+// created it. The order found counts as this create's answer only if it is
+// the same order: a different amount or currency under this id is a 409.
+func (x *exchange) findCreated(order *transform.Order) (idemResult, bool) {
+	res, e := x.fetchStatus(order.OrderID)
+	switch {
+	case e != nil && e.Type == transform.OrderNotFound:
+		return idemResult{}, false
+	case e != nil:
+		return idemResult{status: e.HTTPStatus(), body: e.JSON(), e: e, outcome: outcomeAmbiguous}, false
 	}
-	switch classify(e) {
-	case outcomeDefinite:
-		x.saveRecord(&idemRecord{Fingerprint: fp, Status: status, Body: body, Created: time.Now()})
-	case outcomeAmbiguous:
-		x.saveRecord(&idemRecord{Fingerprint: fp, Ambiguous: true, Created: time.Now()})
+	if e := sameOrder(x.gatewayName(), order, res); e != nil {
+		return failed(e), true
 	}
-	if e != nil {
-		return x.fail(e)
-	}
-	x.outcome = "success"
-	return writeJSON(x.w, status, body)
+	return x.created(res), true
 }
 
-func (x *exchange) saveRecord(rec *idemRecord) {
-	// The answer stands even if recording fails; log it for the operator.
-	if err := x.h.idem.Save(context.WithoutCancel(x.r.Context()), x.orderID, rec); err != nil {
-		x.h.logger.Error("could not record the create outcome; a retry will reach the gateway again",
-			zap.String("gateway", x.gatewayName()), zap.String("order_id", x.orderID), zap.Error(err))
+// sameOrder checks that what the gateway holds under our id is the order
+// sent (design §6.1): otherwise the id belongs to another order.
+func sameOrder(gateway string, o *transform.Order, res *transform.Result) *transform.Error {
+	got, err := decimal.NewFromString(res.Amount)
+	if err == nil && got.Equal(o.Amount.Decimal()) && res.Currency == o.Currency {
+		return nil
 	}
+	return &transform.Error{Type: transform.DuplicateOrder, Field: "order_id", Gateway: gateway,
+		Message: fmt.Sprintf("%s holds another order under this order_id (%s %s, not %s %s); use a new order_id",
+			gateway, res.Amount, res.Currency, o.Amount.Shortest(), o.Currency)}
+}
+
+// created is the definite answer for a created order.
+func (x *exchange) created(res *transform.Result) idemResult {
+	if rec, ok := x.h.gateway.(CreateRecorder); ok {
+		rec.RecordCreate(res)
+	}
+	x.completeResult(res)
+	return answered(http.StatusCreated, res.JSON())
+}
+
+// completeResult fills created_at, which the README promises on every
+// result: the gateway's clock from its Date header where its answer carries
+// no time, else paygate's.
+func (x *exchange) completeResult(res *transform.Result) {
+	if res.CreatedAt != "" {
+		return
+	}
+	if t, err := http.ParseTime(x.gatewayDate); err == nil {
+		res.CreatedAt = t.UTC().Format(time.RFC3339)
+		return
+	}
+	res.CreatedAt = time.Now().UTC().Format(time.RFC3339)
+}
+
+// attemptFailed classifies a failed round trip: a failure before anything
+// was sent (credentials could not be had, no connection) is not recorded.
+func (x *exchange) attemptFailed(e *transform.Error) idemResult {
+	r := failed(e)
+	if x.notSent {
+		r.outcome = outcomeNotSent
+	}
+	return r
 }
 
 func (x *exchange) storageError(err error) *transform.Error {
@@ -153,6 +181,7 @@ func (x *exchange) status() error {
 	if e != nil {
 		return x.fail(e)
 	}
+	x.completeResult(res)
 	x.outcome = "success"
 	return writeJSON(x.w, http.StatusOK, res.JSON())
 }
@@ -252,7 +281,11 @@ func (x *exchange) roundTrip(req *transform.Request) (int, []byte, *captureWrite
 	name := x.gatewayName()
 	for attempt := 0; ; attempt++ {
 		prepare(x.r, req)
+		x.notSent, x.retryAfter = false, ""
 		if err := x.h.gateway.Authorize(x.r.Context(), x.r.Header, req); err != nil {
+			// Nothing was sent with this attempt, and an earlier one was
+			// refused for stale credentials: the gateway did not act.
+			x.notSent = true
 			return 0, nil, nil, asCanonical(name, err)
 		}
 		// reverse_proxy's dialer reads the request's vars from its own
@@ -276,16 +309,22 @@ func (x *exchange) roundTrip(req *transform.Request) (int, []byte, *captureWrite
 			c.Write(zap.String("gateway", name), zap.String("method", req.Method), zap.String("path", req.Path),
 				zap.Int("gateway_http_status", cw.status), zap.Duration("duration", took), zap.Error(err))
 		}
-		if err != nil {
-			putCapture(cw)
-			return 0, nil, nil, proxyError(name, err)
-		}
 		if cw.overflow {
 			putCapture(cw)
 			return 0, nil, nil, &transform.Error{Type: transform.GatewayError, Gateway: name,
 				Message: fmt.Sprintf("%s answered with a body larger than %d bytes", name, maxResponse)}
 		}
+		if err != nil {
+			putCapture(cw)
+			var dial reverseproxy.DialError
+			x.notSent = errors.As(err, &dial)
+			return 0, nil, nil, proxyError(name, err)
+		}
 		status := cw.status
+		x.gatewayDate = cw.header.Get("Date")
+		if retryAfterStatus(status) {
+			x.retryAfter = cw.header.Get("Retry-After")
+		}
 		body, e := cw.decodedBody(name)
 		if e != nil {
 			putCapture(cw)
@@ -326,7 +365,8 @@ func proxyError(gateway string, err error) *transform.Error {
 	switch {
 	case errors.As(err, &dial):
 		e.Type, e.Message = transform.GatewayUnavailable, "could not connect to "+gateway
-	case errors.As(err, &he) && he.StatusCode == http.StatusGatewayTimeout:
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &he) && he.StatusCode == http.StatusGatewayTimeout:
 		e.Type, e.Message = transform.GatewayTimeout, gateway+" did not answer in time"
 	case errors.As(err, &he) && he.StatusCode == http.StatusServiceUnavailable:
 		e.Type, e.Message = transform.GatewayUnavailable, "no upstream available for "+gateway
@@ -352,7 +392,20 @@ func asCanonical(gateway string, err error) *transform.Error {
 // fail answers with a canonical error.
 func (x *exchange) fail(e *transform.Error) error {
 	x.outcome, x.errField, x.gatewayCode = string(e.Type), e.Field, e.GatewayCode
+	if e.Type == transform.GatewayUnavailable && x.retryAfter != "" && validRetryAfter(x.retryAfter) {
+		x.w.Header().Set("Retry-After", x.retryAfter)
+	}
 	return writeJSON(x.w, e.HTTPStatus(), e.JSON())
+}
+
+// validRetryAfter accepts the two forms RFC 9110 §10.2.3 allows (seconds or
+// an HTTP date), so nothing else a gateway sends reaches the application.
+func validRetryAfter(v string) bool {
+	if n, err := strconv.Atoi(v); err == nil {
+		return n >= 0
+	}
+	_, err := http.ParseTime(v)
+	return err == nil
 }
 
 // replayedErrorType reads the type back from a recorded error answer.
@@ -416,14 +469,20 @@ func (x *exchange) finish() {
 	c.Write(fields...)
 }
 
-// maskEmail keeps the first character of the local part and the domain:
-// "ajay@example.com" → "a***@example.com".
+// maskEmail keeps the first character of the local part and the top-level
+// domain, by rune: "ajay@example.com" → "a***@***.com". A personal domain
+// identifies a customer as well as the address does.
 func maskEmail(s string) string {
 	at := strings.LastIndexByte(s, '@')
 	if at < 1 {
 		return "***"
 	}
-	return s[:1] + "***" + s[at:]
+	_, n := utf8.DecodeRuneInString(s)
+	tld := ""
+	if dot := strings.LastIndexByte(s[at:], '.'); dot > 0 {
+		tld = s[at+dot:]
+	}
+	return s[:n] + "***@***" + tld
 }
 
 // maskPhone keeps the last four digits: "9816512345" → "******2345".

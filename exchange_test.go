@@ -11,7 +11,8 @@ func TestMasking(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{
-		"ajay@example.com": "a***@example.com", "a@b.co": "a***@b.co", "noatsign": "***", "@x.com": "***",
+		"ajay@example.com": "a***@***.com", "a@b.co": "a***@***.co", "noatsign": "***", "@x.com": "***",
+		"élise@maison.fr": "é***@***.fr", "x@localhost": "x***@***",
 	} {
 		if got := maskEmail(in); got != want {
 			t.Errorf("maskEmail(%q) = %q, want %q", in, got, want)

@@ -93,8 +93,8 @@ func TestMemoryStoreLockSerialisesAndHonoursContext(t *testing.T) {
 	} else {
 		unlock2()
 	}
-	if len(st.locks) != 0 {
-		t.Errorf("%d locks left behind", len(st.locks))
+	if len(st.locks.locks) != 0 {
+		t.Errorf("%d locks left behind", len(st.locks.locks))
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/caddyserver/certmagic"
 	"go.uber.org/zap"
 
 	"github.com/paygate/caddy-paygate/transform"
@@ -47,12 +48,20 @@ type Handler struct {
 	UseCaddyStorage bool `json:"use_caddy_storage,omitempty"`
 	// StorageRaw keeps records in this storage module instead.
 	StorageRaw json.RawMessage `json:"storage,omitempty" caddy:"namespace=caddy.storage inline_key=module"`
+	// InFlightTimeout bounds every gateway call of one create or refund and
+	// is how long its in-flight marker keeps other instances from acting on
+	// the same id (default 30s).
+	InFlightTimeout caddy.Duration `json:"in_flight_timeout,omitempty"`
+	// RecordSpace separates environments that share an account identity
+	// (one Juspay merchant_id for sandbox and production).
+	RecordSpace string `json:"record_space,omitempty"`
 
 	gateway Gateway
 	logger  *zap.Logger
 	idem    idemStore
-	poolKey string // usage pool key of an in-memory store
-	// recordSpace names the idempotency records of this gateway config.
+	locks   *keyedMutex // this process's per-key locks of the record space
+	poolKey string      // usage pool key of an in-memory store or a sweeper
+	// recordSpace names the records of this merchant account.
 	recordSpace string
 	metrics     *metrics
 }
@@ -74,8 +83,6 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if h.GatewayRaw == nil {
 		return errors.New("paygate: no gateway configured")
 	}
-	// LoadModule clears GatewayRaw: name the record space first.
-	h.recordSpace = routeKey(h.GatewayRaw)
 	mod, err := ctx.LoadModule(h, "GatewayRaw")
 	if err != nil {
 		return fmt.Errorf("paygate: loading gateway: %w", err)
@@ -85,6 +92,15 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("paygate: module %T is not a gateway", mod)
 	}
 	h.gateway = gw
+	identity := ""
+	if ai, ok := gw.(AccountIdentifier); ok {
+		identity = ai.AccountIdentity()
+	}
+	if identity == "" && h.RecordSpace == "" {
+		return fmt.Errorf("paygate %s: the gateway names no account identity; set record_space so its records cannot mix with another account's", gw.Name())
+	}
+	h.recordSpace = spaceName(gw.Name(), identity, h.RecordSpace)
+	h.locks = localLocks(h.recordSpace)
 	if h.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return fmt.Errorf("paygate: registering metrics: %w", err)
 	}
@@ -94,7 +110,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	return h.provisionIdempotency(ctx)
 }
 
-// idemPool keeps in-memory records across config reloads.
+// idemPool keeps in-memory records, and the sweepers of shared storage,
+// across config reloads: keyed by record space only, so a reload that
+// changes a tuning option keeps every record.
 var idemPool = caddy.NewUsagePool()
 
 func (h *Handler) provisionIdempotency(ctx caddy.Context) error {
@@ -102,11 +120,12 @@ func (h *Handler) provisionIdempotency(ctx caddy.Context) error {
 	if window == 0 {
 		window = defaultIdempotencyWindow
 	}
-	max := h.IdempotencyMaxRecords
-	if max == 0 {
-		max = defaultIdempotencyMax
+	maxRecords := h.IdempotencyMaxRecords
+	if maxRecords == 0 {
+		maxRecords = defaultIdempotencyMax
 	}
-	key := h.recordSpace
+	prefix := "paygate/records/" + h.recordSpace
+	var st certmagic.Storage
 	switch {
 	case h.StorageRaw != nil:
 		mod, err := ctx.LoadModule(h, "StorageRaw")
@@ -117,27 +136,36 @@ func (h *Handler) provisionIdempotency(ctx caddy.Context) error {
 		if !ok {
 			return fmt.Errorf("paygate: module %T is not a storage", mod)
 		}
-		st, err := conv.CertMagicStorage()
-		if err != nil {
+		if st, err = conv.CertMagicStorage(); err != nil {
 			return fmt.Errorf("paygate: storage: %w", err)
 		}
-		h.idem = &storageStore{storage: st, prefix: "paygate/idempotency/" + key, window: window, now: time.Now}
 	case h.UseCaddyStorage:
-		h.idem = &storageStore{storage: ctx.Storage(), prefix: "paygate/idempotency/" + key, window: window, now: time.Now}
+		st = ctx.Storage()
 	default:
-		h.poolKey = fmt.Sprintf("%s/%d/%d", key, window, max)
+		h.poolKey = "memory/" + h.recordSpace
 		v, _, err := idemPool.LoadOrNew(h.poolKey, func() (caddy.Destructor, error) {
-			return newMemoryStore(window, max), nil
+			return newMemoryStore(window, maxRecords), nil
 		})
 		if err != nil {
 			return err
 		}
-		h.idem = v.(*memoryStore)
+		m := v.(*memoryStore)
+		m.resize(window, maxRecords)
+		h.idem = m
+		return nil
 	}
-	return nil
+	store := &storageStore{storage: st, prefix: prefix, window: window, now: time.Now}
+	h.idem = store
+	// One sweeper per record space and process deletes what is past the
+	// window (certmagic storage has no TTL).
+	h.poolKey = "sweep/" + prefix
+	_, _, err := idemPool.LoadOrNew(h.poolKey, func() (caddy.Destructor, error) {
+		return startSweeper(store, h.logger), nil
+	})
+	return err
 }
 
-// Cleanup releases the in-memory records of the previous config.
+// Cleanup releases the records and sweeper of the previous config.
 func (h *Handler) Cleanup() error {
 	if h.poolKey != "" {
 		_, err := idemPool.Delete(h.poolKey)
@@ -151,8 +179,8 @@ func (h *Handler) Validate() error {
 	if h.MaxBody < 0 {
 		return errors.New("paygate: max_body must be positive")
 	}
-	if h.IdempotencyWindow < 0 || h.IdempotencyMaxRecords < 0 {
-		return errors.New("paygate: idempotency_window and idempotency_max_records must be positive")
+	if h.IdempotencyWindow < 0 || h.IdempotencyMaxRecords < 0 || h.InFlightTimeout < 0 {
+		return errors.New("paygate: idempotency_window, idempotency_max_records and in_flight_timeout must be positive")
 	}
 	if h.UseCaddyStorage && h.StorageRaw != nil {
 		return errors.New("paygate: use either Caddy's storage or a storage module, not both")
@@ -182,7 +210,8 @@ func route(r *http.Request) (operation, string, *transform.Error) {
 		parent = parent[strings.LastIndexByte(parent, '/')+1:]
 	}
 	switch {
-	case last == "orders":
+	// An order may be called "orders": GET …/orders/orders is its status.
+	case last == "orders" && !(parent == "orders" && r.Method == http.MethodGet):
 		if r.Method != http.MethodPost {
 			return 0, "", transform.NewError(transform.MethodNotAllowed, "use POST to create an order")
 		}

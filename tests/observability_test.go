@@ -187,7 +187,7 @@ func TestOrderLogLine(t *testing.T) {
 	}
 	ok, failed := lines[0], lines[1]
 	for k, v := range map[string]any{"level": "info", "gateway": "razorpay", "operation": "create", "order_id": id,
-		"outcome": "success", "gateway_http_status": 200.0, "customer_email": "a***@example.com", "customer_phone": "******2345"} {
+		"outcome": "success", "gateway_http_status": 200.0, "customer_email": "a***@***.com", "customer_phone": "******2345"} {
 		if ok[k] != v {
 			t.Errorf("success line %s = %v, want %v (%v)", k, ok[k], v, ok)
 		}

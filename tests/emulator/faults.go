@@ -106,6 +106,8 @@ func takeFaultFor(instance string, r *http.Request) Fault {
 // serveWithFaults serves a request through emu, applying the instance's fault.
 func serveWithFaults(instance string, emu Emulator, w http.ResponseWriter, r *http.Request) {
 	switch takeFaultFor(instance, r) {
+	case FaultRateLimit:
+		serveRateLimit(w)
 	case FaultHTML500:
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusInternalServerError)
@@ -155,4 +157,18 @@ func serveWithFaults(instance string, emu Emulator, w http.ResponseWriter, r *ht
 	default:
 		emu.ServeHTTP(w, r)
 	}
+}
+
+// FaultRateLimit answers 429 Too Many Requests with Retry-After and a JSON
+// error body, without processing: the gateway did nothing.
+const FaultRateLimit Fault = "ratelimit"
+
+// RateLimitRetryAfter is the Retry-After FaultRateLimit sends.
+const RateLimitRetryAfter = "2"
+
+func serveRateLimit(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", RateLimitRetryAfter)
+	w.WriteHeader(http.StatusTooManyRequests)
+	w.Write([]byte(`{"error":{"code":"BAD_REQUEST_ERROR","description":"Too many requests"}}`))
 }
