@@ -102,7 +102,9 @@ type RefundCall struct {
 // refuses before sending anything.
 type Refunder interface {
 	// CheckRefund applies the gateway's own rules that need no order (id
-	// lengths, note limits) before any call.
+	// lengths, note limits) before any call. r is nil when only the ids
+	// are known (a refund status fetch): a gateway without refunds still
+	// answers NotSupported, so the glue asks this before anything else.
 	CheckRefund(orderID string, r *Refund) *Error
 	// BuildRefundTarget reads the refund target from the order's status
 	// answer (target != ""), or builds the request that finds it (next).
@@ -210,12 +212,12 @@ func ValidateRefundID(id string) *Error {
 // the gateway's to say.
 func CheckRefundable(order *Result, r *Refund) *Error {
 	if order.Status != StatusPaid {
-		word := order.GatewayStatus
-		if word == "" {
-			word = string(order.Status)
+		state := string(order.Status)
+		if w := order.GatewayStatus; w != "" && !strings.EqualFold(w, state) {
+			state += " (" + clip(w) + ")"
 		}
 		return &Error{Type: GatewayRejected, Gateway: order.Gateway, Field: "order_id",
-			Message: fmt.Sprintf("%s reports the order as %s (%s): only paid orders can be refunded", order.Gateway, order.Status, clip(word))}
+			Message: fmt.Sprintf("%s reports the order as %s: only paid orders can be refunded", order.Gateway, state)}
 	}
 	exp, ok := CurrencyExponent(order.Currency)
 	if !ok {

@@ -68,6 +68,9 @@ func (g Razorpay) CheckRefund(orderID string, r *Refund) *Error {
 	if e := ValidateOrderID(orderID); e != nil {
 		return e
 	}
+	if r == nil {
+		return nil
+	}
 	if len(r.RefundID) > razorpayMaxReceipt {
 		return Invalid("refund_id", "razorpay allows at most %d characters", razorpayMaxReceipt)
 	}
