@@ -5,6 +5,7 @@
 package paygate
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -310,6 +311,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		return x.refundStatus()
 	}
 	x.op, x.orderID = "status", orderID
+	// A status call is bounded like a create's calls, whatever
+	// reverse_proxy's own timeouts.
+	ctx, cancel := context.WithTimeout(r.Context(), h.inFlightTimeout())
+	defer cancel()
+	x.r = r.WithContext(ctx)
 	return x.status()
 }
 
