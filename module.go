@@ -306,16 +306,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	case opRefund:
 		x.op, x.orderID = "refund", orderID
 		return x.refund()
-	case opRefundStatus:
+	}
+	// Status calls are bounded like a create's or a refund's calls,
+	// whatever reverse_proxy's own timeouts.
+	ctx, cancel := context.WithTimeout(r.Context(), h.inFlightTimeout())
+	defer cancel()
+	x.r = r.WithContext(ctx)
+	if op == opRefundStatus {
 		x.op, x.orderID, x.refundID = "refund_status", orderID, refundID
 		return x.refundStatus()
 	}
 	x.op, x.orderID = "status", orderID
-	// A status call is bounded like a create's calls, whatever
-	// reverse_proxy's own timeouts.
-	ctx, cancel := context.WithTimeout(r.Context(), h.inFlightTimeout())
-	defer cancel()
-	x.r = r.WithContext(ctx)
 	return x.status()
 }
 
