@@ -267,7 +267,7 @@ func refundFailure(gateway string, t ErrorType, code, message, field string) *Er
 	case DuplicateRefund:
 		e.Message = gateway + " holds another refund under this refund_id; use a new refund_id"
 	case OrderInProgress:
-		e.Message = gateway + " is still processing a refund call with this refund_id; retry with the same request"
+		e.Message = gateway + " is still processing a refund call for this order; retry with the same request"
 	default:
 		return e
 	}
