@@ -131,6 +131,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Errf("module %s is not a storage", modID)
 			}
 			h.StorageRaw = caddyconfig.JSONModuleObject(st, "module", modName, nil)
+		case "passthrough":
+			if h.Passthrough, err = parsePassthrough(d); err != nil {
+				return err
+			}
 		default:
 			handled, err := opts.unmarshalOption(d)
 			if err != nil {

@@ -6,7 +6,9 @@ require (
 	github.com/caddyserver/caddy/v2 v2.11.9
 	github.com/caddyserver/certmagic v0.25.6
 	github.com/dustin/go-humanize v1.1.0
+	github.com/go-json-experiment/json v1.27.2
 	github.com/pberkel/caddy-storage-redis v1.8.1
+	github.com/razorpay/razorpay-go v1.3.3
 	github.com/shopspring/decimal v1.6.0
 	go.uber.org/zap v1.28.0
 )

@@ -56,6 +56,9 @@ type Handler struct {
 	// RecordSpace separates environments that share an account identity
 	// (one Juspay merchant_id for sandbox and production).
 	RecordSpace string `json:"record_space,omitempty"`
+	// Passthrough serves the gateway's native API on this route instead of
+	// the canonical one, for the requests it allows (README "Passthrough").
+	Passthrough *Passthrough `json:"passthrough,omitempty"`
 
 	gateway Gateway
 	logger  *zap.Logger
@@ -107,6 +110,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	}
 	if mu, ok := gw.(metricsUser); ok {
 		mu.useMetrics(h.metrics)
+	}
+	if err := h.Passthrough.provision(ctx); err != nil {
+		return err
 	}
 	return h.provisionIdempotency(ctx)
 }
@@ -188,6 +194,9 @@ func (h *Handler) Validate() error {
 	}
 	if h.gateway == nil {
 		return errors.New("paygate: no gateway configured")
+	}
+	if err := h.Passthrough.validate(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -290,6 +299,9 @@ func routeOrders(r *http.Request) (operation, string, *transform.Error) {
 // ServeHTTP answers every request with canonical JSON; it returns an error
 // only when writing to the application fails.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	if h.Passthrough != nil {
+		return h.servePassthrough(w, r, next)
+	}
 	x := &exchange{h: h, w: w, r: r, next: next, start: time.Now()}
 	defer x.finish()
 	op, orderID, refundID, e := route(r)

@@ -47,6 +47,7 @@ func (g *Razorpay) Provision(ctx caddy.Context) error {
 		return err
 	}
 	g.signer = signers.NewBasic(id, sec)
+	g.CheckoutKeyID = id // public: results carry it for Razorpay Checkout
 	return nil
 }
 

@@ -20,7 +20,10 @@ type Amount struct {
 	set    bool
 }
 
-var errAmountSyntax = errors.New("must be a positive decimal in major units, such as \"105.50\" (no sign, exponent or spaces)")
+var (
+	errAmountSyntax      = errors.New("must be a positive decimal in major units, such as \"105.50\" (no sign, exponent or spaces)")
+	errAmountNotPositive = errors.New("must be greater than zero")
+)
 
 // ParseAmount parses a plain decimal literal: digits, optionally one point
 // followed by digits. No sign, exponent, leading zeros or whitespace.
@@ -51,7 +54,7 @@ func ParseAmount(s string) (Amount, error) {
 		return Amount{}, errAmountSyntax
 	}
 	if !d.IsPositive() {
-		return Amount{}, errors.New("must be greater than zero")
+		return Amount{}, errAmountNotPositive
 	}
 	places := int32(0)
 	if point >= 0 {
@@ -134,4 +137,22 @@ func (a Amount) Shortest() string { return a.value.String() }
 // values encode equally ("105.50" and 105.5 both give "105.5").
 func (a Amount) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + a.Shortest() + `"`), nil
+}
+
+// maxJSONMinor is 2⁵³−1: beyond it a float64 no longer holds every integer.
+var maxJSONMinor = decimal.New(1<<53-1, 0)
+
+// CheckJSONNumberAmount is the one rule for an amount sent as a JSON number
+// (Razorpay's integer minor units, EnKash's amount.value, KwikPaisa's
+// order_amount). Many servers read JSON numbers into float64 (JavaScript,
+// PHP's json_decode, Jackson's double), which keeps a decimal exactly only
+// to 15 significant digits and an integer only up to 2⁵³: a larger amount
+// would be charged as another number. wire is the value as written on the
+// wire, minor the same amount in minor units; an amount that breaks the
+// rule is a 400 on amount before any call.
+func CheckJSONNumberAmount(gateway string, wire, minor decimal.Decimal) *Error {
+	if _, err := canonDecimal(wire.Coefficient(), wire.Exponent()); err == nil && minor.Cmp(maxJSONMinor) <= 0 {
+		return nil
+	}
+	return Invalid("amount", "%s sends the amount as a JSON number, which keeps at most 15 significant digits and 2^53-1 minor units exactly", gateway)
 }

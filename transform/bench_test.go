@@ -3,7 +3,6 @@ package transform
 import (
 	"net/http"
 	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -52,7 +51,7 @@ func benchGateways() []benchGateway {
 				`"iframe":"https://sandbox.juspay.in/merchant/ipay/ordeu_e294a26e66ad4336a992ceab81ad704c"}}`,
 			statusID:     "JPAYNEW032",
 			statusStatus: http.StatusOK,
-			statusBody:   string(benchFixture("juspay_status_nb.json")),
+			statusBody:   string(benchFixture("juspay/demo_order-status_NB.json")),
 		},
 		{
 			gw:           KwikPaisa{ServiceType: "DIGITAL"},
@@ -81,8 +80,9 @@ func benchGateways() []benchGateway {
 	}
 }
 
+// benchFixture reads a published sample in place.
 func benchFixture(name string) []byte {
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(publishedDir + name)
 	if err != nil {
 		panic(err)
 	}
@@ -98,18 +98,32 @@ func benchDecode(b *testing.B, body string) *Order {
 	return o
 }
 
+// BenchmarkDecodeOrder compares DecodeOrder (go-json-experiment/json, strict
+// by its options) with the encoding/json decoder it replaced, made as strict
+// by a token pre-scan (v1-strict), and as it was (v1-lax, which read
+// repeated and differently-cased names).
 func BenchmarkDecodeOrder(b *testing.B) {
+	decoders := []struct {
+		name   string
+		decode func([]byte) (*Order, *Error)
+	}{
+		{"v2", DecodeOrder},
+		{"v1-strict", decodeOrderV1},
+		{"v1-lax", func(body []byte) (*Order, *Error) { return decodeOrderV1Mode(body, false) }},
+	}
 	for _, c := range []struct{ name, body string }{{"typical", benchOrderBody}, {"minimal", benchMinimalBody}} {
 		body := []byte(c.body)
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(body)))
-			for b.Loop() {
-				if _, e := DecodeOrder(body); e != nil {
-					b.Fatal(e)
+		for _, d := range decoders {
+			b.Run(c.name+"/"+d.name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(body)))
+				for b.Loop() {
+					if _, e := d.decode(body); e != nil {
+						b.Fatal(e)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

@@ -13,15 +13,15 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// The seed's create body (seeds/000, "Example Request Body") is
-// testdata/kwikpaisa_seed_create.json, as the vendor wrote it; this is its
-// recursively sorted form (gateways.md §1.2).
+// The create body of KwikPaisa's create-order page ("Example Request
+// Body"), read in place as the vendor wrote it (kwikpaisaSeedBody); this is
+// its recursively sorted form.
 const (
 	kwikpaisaSeedCanonical = `{"customer":{"address":{"city":"London","country":"UK","line1":"Capital Office, Kemp House","line2":"152 - 160 City Road","postal_code":"EC1V 2NX","state":"London"},"email":"developer@jangras.co","name":"Ajay","phone":"9816512345"},"order_amount":105,"order_currency":"INR","order_id":6116229263036,"order_note":"Additional order info","return_url":"https://merchant.in/process_return.php?order_id=order_1626945143520","service_type":"DIGITAL"}`
 )
 
 func TestCanonicalJSONSeedBody(t *testing.T) {
-	got, err := Canonicalize(fixture(t, "kwikpaisa_seed_create.json"))
+	got, err := Canonicalize([]byte(kwikpaisaSeedBody))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestCanonicalJSONUTF16Order(t *testing.T) {
 
 // kwikpaisaSeedBody is the seed's create body, as the vendor wrote it.
 var kwikpaisaSeedBody = func() string {
-	b, err := os.ReadFile("testdata/kwikpaisa_seed_create.json")
+	b, err := os.ReadFile(publishedDir + "kwikpaisa/kp3_create_request.json")
 	if err != nil {
 		panic(err)
 	}

@@ -112,13 +112,16 @@ type enkashCreated struct {
 // enkashOrder is the status payload; only orderId and created are
 // documented [U], the rest follows EnKash's checkout SDK (orderStatus, a
 // plain amount) and also accepts status and an {value,currency} amount.
+// merchantOrderId is not documented either; where an answer has it, it
+// must be the merchant order id asked about.
 type enkashOrder struct {
-	OrderID     string          `json:"orderId"`
-	Created     json.RawMessage `json:"created"`
-	OrderStatus string          `json:"orderStatus"`
-	Status      string          `json:"status"`
-	Amount      json.RawMessage `json:"amount"`
-	Currency    string          `json:"currency"`
+	OrderID         string          `json:"orderId"`
+	MerchantOrderID string          `json:"merchantOrderId"`
+	Created         json.RawMessage `json:"created"`
+	OrderStatus     string          `json:"orderStatus"`
+	Status          string          `json:"status"`
+	Amount          json.RawMessage `json:"amount"`
+	Currency        string          `json:"currency"`
 }
 
 func (EnKash) Name() string { return "enkash" }
@@ -135,6 +138,9 @@ func (g EnKash) BuildCreate(o *Order) (Request, *Error) {
 	}
 	if o.Amount.Decimal().LessThan(enkashMinValue) {
 		return Request{}, Invalid("amount", "enkash needs at least 0.01")
+	}
+	if e := CheckJSONNumberAmount(g.Name(), o.Amount.Decimal(), o.Amount.Decimal().Shift(2)); e != nil {
+		return Request{}, e
 	}
 	pd, e := enkashPayment(o.BankAccount)
 	if e != nil {
@@ -251,7 +257,19 @@ func (EnKash) statusRequest(id string) Request {
 	return Request{Method: http.MethodGet, Path: enkashOrderPathSlash + url.PathEscape(id)}
 }
 
+// ParseStatus maps the answer to a status request by the merchant's id
+// (BuildStatus). payload.orderId may then be EnKash's own id, so only an
+// echoed merchantOrderId can be compared.
 func (g EnKash) ParseStatus(orderID string, status int, body []byte) (*Result, *Error) {
+	return g.ParseStatusFor(orderID, "", status, body)
+}
+
+// ParseStatusFor maps the answer to a status request by EnKash's own id
+// (BuildStatusFor(gatewayID)) for the merchant's orderID: payload.orderId
+// must then be the id asked for (or the merchant's, as the older docs had
+// it), else the answer is about another order. An empty gatewayID is
+// ParseStatus.
+func (g EnKash) ParseStatusFor(orderID, gatewayID string, status int, body []byte) (*Result, *Error) {
 	env, e := g.envelope(status, body, true)
 	if e != nil {
 		return nil, e
@@ -259,6 +277,12 @@ func (g EnKash) ParseStatus(orderID string, status int, body []byte) (*Result, *
 	var p enkashOrder
 	if err := json.Unmarshal(env.Payload, &p); err != nil {
 		return nil, Unreadable(g.Name(), status, "a payload that is not an EnKash order")
+	}
+	if e := checkEcho(g.Name(), echo{OrderID: orderID}, echo{OrderID: p.MerchantOrderID}, false); e != nil {
+		return nil, e
+	}
+	if gatewayID != "" && p.OrderID != gatewayID && p.OrderID != orderID {
+		return nil, otherOrder(g.Name(), gatewayID, p.OrderID)
 	}
 	word := p.OrderStatus
 	if word == "" {
@@ -269,7 +293,7 @@ func (g EnKash) ParseStatus(orderID string, status int, body []byte) (*Result, *
 	}
 	amount, currency, ok := enkashAmountOf(p.Amount, p.Currency)
 	if !ok {
-		return nil, Unreadable(g.Name(), status, "an amount that is not a decimal number")
+		return nil, Unreadable(g.Name(), status, "an amount that is not an INR amount in rupees and paise")
 	}
 	res := &Result{
 		Gateway:       g.Name(),
@@ -287,7 +311,10 @@ func (g EnKash) ParseStatus(orderID string, status int, body []byte) (*Result, *
 }
 
 // enkashAmountOf reads amount as a number, a numeric string or
-// {value, currency}, without float64.
+// {value, currency}, without float64. EnKash orders are INR in rupees and
+// paise ("amount.currency: only INR", at most 2 decimals): a negative
+// amount, more places (nothing is rounded) or another currency is not an
+// answer paygate can report.
 func enkashAmountOf(raw json.RawMessage, currency string) (string, string, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -303,12 +330,21 @@ func enkashAmountOf(raw json.RawMessage, currency string) (string, string, bool)
 		}
 		raw, currency = bytes.TrimSpace(a.Value), a.Currency
 	}
-	d, err := decimal.NewFromString(strings.Trim(string(raw), `"`))
-	if err != nil {
+	lit := string(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		if json.Unmarshal(raw, &lit) != nil {
+			return "", "", false
+		}
+	}
+	d, err := decimal.NewFromString(lit)
+	if err != nil || d.IsNegative() || !d.Shift(2).IsInteger() {
 		return "", "", false
 	}
 	if currency == "" {
 		currency = enkashCurrency
+	}
+	if currency != enkashCurrency {
+		return "", "", false
 	}
 	return d.StringFixed(2), currency, true
 }
@@ -362,6 +398,8 @@ func (g EnKash) envelope(status int, body []byte, forStatus bool) (*enkashEnvelo
 	var env enkashEnvelope
 	if err := json.Unmarshal(body, &env); err != nil || env.ResponseCode == nil {
 		switch {
+		case Throttled(status):
+			return nil, GatewayFailure(g.Name(), GatewayUnavailable, "", "", "")
 		case status == http.StatusUnauthorized || status == http.StatusForbidden:
 			return nil, GatewayFailure(g.Name(), GatewayAuthenticationFailed, "", "", "")
 		case forStatus && status == http.StatusNotFound:
@@ -388,9 +426,13 @@ func (g EnKash) envelope(status int, body []byte, forStatus bool) (*enkashEnvelo
 		}
 	}
 	switch {
+	case Throttled(status):
+		return nil, GatewayFailure(g.Name(), GatewayUnavailable, code, msg, "")
 	case code == strconv.Itoa(EnKashInvalidToken) || status == http.StatusUnauthorized || status == http.StatusForbidden:
 		// Reached only once the refreshed token was refused too.
 		return nil, GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, msg, "")
+	case enkashThrottled(code, msg):
+		return nil, GatewayFailure(g.Name(), GatewayUnavailable, code, msg, "")
 	case !forStatus && (code == enkashDuplicateCode || status == http.StatusConflict ||
 		containsFold(msg, "duplicate") || containsFold(msg, "already exist")):
 		return nil, GatewayFailure(g.Name(), DuplicateOrder, code, msg, "order_id")
@@ -401,6 +443,25 @@ func (g EnKash) envelope(status int, body []byte, forStatus bool) (*enkashEnvelo
 		return nil, GatewayFailure(g.Name(), GatewayError, code, msg, "")
 	}
 	return nil, GatewayFailure(g.Name(), GatewayRejected, code, msg, "")
+}
+
+// enkashThrottled recognises a "slow down" inside the envelope, whatever
+// the HTTP status: EnKash documents no PG error codes [U], but its
+// envelopes carry HTTP-like codes elsewhere (409 duplicate, 403, 422), so
+// 408, 425 and 429 are read as those statuses, and a generic code with a
+// "try again later" or rate-limit message is read as a request to retry.
+// Taking such an answer for a rejection would record it and refuse every
+// retry of the order id.
+func enkashThrottled(code, msg string) bool {
+	if n, err := strconv.Atoi(code); err == nil && Throttled(n) {
+		return true
+	}
+	for _, w := range []string{"try again later", "too many requests", "rate limit", "throttl"} {
+		if containsFold(msg, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // rawInt reads an integer sent as a number or a string; "" if neither.

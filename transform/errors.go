@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"unicode/utf8"
 )
 
 // ErrorType is the closed set of canonical error types (design.md §3.3).
@@ -96,8 +97,11 @@ func (e *Error) JSON() []byte {
 }
 
 // Invalid reports a canonical request that breaks a rule; field names the
-// offending field with a dotted path ("customer.email").
+// offending field with a dotted path ("customer.email"). A path can hold
+// the application's own names (metadata keys, unknown fields), so it is
+// clipped to maxFieldRunes: a 60 KiB key must not be echoed and logged.
 func Invalid(field, format string, args ...any) *Error {
+	field = clipField(field)
 	msg := fmt.Sprintf(format, args...)
 	if field != "" {
 		msg = field + ": " + msg
@@ -108,4 +112,16 @@ func Invalid(field, format string, args ...any) *Error {
 // NewError builds an error of any type with a plain message.
 func NewError(t ErrorType, format string, args ...any) *Error {
 	return &Error{Type: t, Message: fmt.Sprintf(format, args...)}
+}
+
+// maxFieldRunes bounds a field path in errors (and so in logs).
+const maxFieldRunes = 64
+
+// clipField cuts a field path to maxFieldRunes runes, marking the cut with
+// "…". Unlike clipTo it keeps spaces: "currency " is not "currency".
+func clipField(s string) string {
+	if len(s) <= maxFieldRunes || utf8.RuneCountInString(s) <= maxFieldRunes {
+		return s
+	}
+	return string([]rune(s)[:maxFieldRunes]) + "…"
 }

@@ -67,9 +67,13 @@ var gatewayErrorTypes = map[ErrorType]bool{DuplicateOrder: true, GatewayRejected
 
 func fuzzParse(f *testing.F, g Gateway, fixturePrefix string) {
 	files, _ := filepath.Glob("testdata/" + fixturePrefix + "*.json")
+	var seeds [][]byte
 	for _, file := range files {
 		b, _ := os.ReadFile(file)
-		for _, status := range []int{200, 201, 400, 401, 404, 409, 422, 500} {
+		seeds = append(seeds, b)
+	}
+	for _, b := range append(seeds, publishedSeeds(fixturePrefix)...) {
+		for _, status := range []int{200, 201, 400, 401, 404, 408, 409, 422, 429, 500} {
 			f.Add(status, b)
 		}
 	}

@@ -56,16 +56,27 @@ func Unreadable(gateway string, status int, what string) *Error {
 	}
 }
 
+// Throttled reports whether an HTTP status asks the client to come back
+// later: 408 Request Timeout, 425 Too Early or 429 Too Many Requests
+// (RFC 9110 §15.5.9, RFC 8470 §5.2, RFC 6585 §4). Such an answer is no
+// verdict on the order, whatever its body says, so every parser maps it to
+// gateway_unavailable before reading the body as a rejection: it must not
+// be recorded as a definite answer and replayed (README, "Idempotent
+// creation": only definite outcomes are recorded).
+func Throttled(status int) bool {
+	return status == http.StatusRequestTimeout || status == http.StatusTooEarly || status == http.StatusTooManyRequests
+}
+
 // TypeForStatus is the canonical error type for a gateway's HTTP error
 // status when its body says nothing more specific.
 func TypeForStatus(status int) ErrorType {
 	switch {
+	case Throttled(status):
+		return GatewayUnavailable
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return GatewayAuthenticationFailed
 	case status == http.StatusConflict:
 		return DuplicateOrder
-	case status == http.StatusTooManyRequests:
-		return GatewayUnavailable
 	case status >= 500:
 		return GatewayError
 	case status >= 400:

@@ -41,6 +41,7 @@ const (
 var juspayStatuses = StatusMap{
 	"CREATED":               StatusCreated,
 	"NEW":                   StatusCreated,
+	"COD_INITIATED":         StatusCreated, // cash on delivery chosen, nothing paid yet
 	"STARTED":               StatusPending,
 	"PENDING_VBV":           StatusPending,
 	"VBV_SUCCESSFUL":        StatusPending,
@@ -57,7 +58,7 @@ var juspayStatuses = StatusMap{
 var juspayStatusIDs = map[string]string{
 	"1": "CREATED", "10": "NEW", "20": "STARTED", "21": "CHARGED", "22": "JUSPAY_DECLINED",
 	"23": "PENDING_VBV", "24": "VBV_SUCCESSFUL", "26": "AUTHENTICATION_FAILED",
-	"27": "AUTHORIZATION_FAILED", "28": "AUTHORIZING", "31": "VOIDED", "32": "VOID_INITIATED",
+	"27": "AUTHORIZATION_FAILED", "28": "AUTHORIZING", "29": "COD_INITIATED", "31": "VOIDED", "32": "VOID_INITIATED",
 	"33": "CAPTURE_INITIATED", "34": "CAPTURE_FAILED", "35": "VOID_FAILED", "36": "AUTO_REFUNDED",
 	"37": "PARTIAL_CHARGED", "40": "NOT_FOUND",
 }
@@ -369,23 +370,30 @@ func (g Juspay) ParseCreate(o *Order, status int, body []byte) (*Result, *Error)
 	if e != nil {
 		return nil, e
 	}
-	if ord.OrderID != "" && ord.OrderID != o.OrderID {
-		return nil, Unreadable(g.Name(), status, "an order whose order_id is not the one sent")
-	}
 	res, e := g.result(o.OrderID, ord, o.Currency)
 	if e != nil {
 		return nil, e
 	}
 	// Juspay might answer a reused order_id with the existing order instead of
-	// an error (gateways.md §2.6 [U]): a paid order or another amount is that.
+	// an error (gateways.md §2.6 [U]): another amount or currency is that.
+	// The short answer carries neither (only order_id).
+	got := echo{OrderID: ord.OrderID, Currency: ord.Currency}
+	if ord.Amount != "" {
+		d, err := decimal.NewFromString(string(ord.Amount))
+		if err != nil { // result has read it already
+			return nil, Unreadable(g.Name(), status, "an amount paygate cannot read")
+		}
+		got.Amount, got.HasAmount = d, true
+	}
+	if e := checkEcho(g.Name(), echo{OrderID: o.OrderID, Currency: o.Currency, Amount: o.Amount.Decimal(), HasAmount: true}, got, false); e != nil {
+		return nil, e
+	}
+	// So is an order that is no longer new (paid, failed, …).
 	if res.Status != StatusCreated {
 		return nil, GatewayFailure(g.Name(), DuplicateOrder, "", "the order already exists with status "+res.GatewayStatus, "order_id")
 	}
-	want, _ := JuspayAmount(o.Amount, o.Currency)
 	if res.Amount == "" { // the short answer carries no amount: it is what was sent
-		res.Amount = want
-	} else if res.Amount != want || res.Currency != o.Currency {
-		return nil, GatewayFailure(g.Name(), DuplicateOrder, "", "the order already exists for "+res.Currency+" "+res.Amount, "order_id")
+		res.Amount, _ = JuspayAmount(o.Amount, o.Currency)
 	}
 	return res, nil
 }
@@ -409,8 +417,8 @@ func (g Juspay) ParseStatus(orderID string, status int, body []byte) (*Result, *
 	if e != nil {
 		return nil, e
 	}
-	if ord.OrderID != "" && ord.OrderID != orderID {
-		return nil, Unreadable(g.Name(), status, "an order whose order_id is not the one asked for")
+	if e := checkEcho(g.Name(), echo{OrderID: orderID}, echo{OrderID: ord.OrderID}, false); e != nil {
+		return nil, e
 	}
 	return g.result(orderID, ord, "")
 }
@@ -512,6 +520,9 @@ func juspayTime(s string) string {
 func (g Juspay) parseError(status int, body []byte, o *Order, isStatus bool) *Error {
 	var je juspayError
 	if err := json.Unmarshal(body, &je); err != nil || (je.ErrorCode == "" && je.ErrorMessage == "" && je.ErrorInfo == nil) {
+		if Throttled(status) {
+			return GatewayFailure(g.Name(), GatewayUnavailable, "", "", "")
+		}
 		if status >= 400 && status < 500 && status != http.StatusUnauthorized && status != http.StatusForbidden {
 			return Unreadable(g.Name(), status, "an unreadable error body")
 		}
@@ -559,13 +570,13 @@ func (g Juspay) parseError(status int, body []byte, o *Order, isStatus bool) *Er
 		return false
 	}
 	switch {
+	case Throttled(status):
+		return GatewayFailure(g.Name(), GatewayUnavailable, code, msg, "")
 	case status == http.StatusUnauthorized || status == http.StatusForbidden ||
 		hasCode("access_denied", "missing_authentication", "UNAUTHENTICATED", "UNAUTHORIZED"):
 		return GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, msg, "")
 	case status >= 500:
 		return GatewayFailure(g.Name(), GatewayError, code, msg, "")
-	case status == http.StatusTooManyRequests:
-		return GatewayFailure(g.Name(), GatewayUnavailable, code, msg, "")
 	case status < 400:
 		return Unreadable(g.Name(), status, "an unexpected status")
 	case !isStatus && (hasCode("ALREADY_EXISTS", "DUPLICATE_REQUEST") || mentions("already exist", "duplicate")):

@@ -189,15 +189,15 @@ func TestJuspayRules(t *testing.T) {
 
 func TestJuspayParseCreate(t *testing.T) {
 	cases := []struct{ order, fixture, want string }{
-		{`{"order_id":"14183944763","amount":"100","currency":"INR"}`, "create_short",
+		{`{"order_id":"14183944763","amount":"100","currency":"INR"}`, "juspay/demo_create-order_response.json",
 			`{"gateway":"juspay","order_id":"14183944763","gateway_order_id":"ord_e294a26e66ad4336a992ceab81ad704c",` +
 				`"status":"created","gateway_status":"CREATED","amount":"100.00","currency":"INR",` +
-				`"payment_url":"https://smartgateway.hdfcbank.com/merchant/pay/ord_e294a26e66ad4336a992ceab81ad704c",` +
-				`"gateway_details":{"payment_url_iframe":"https://smartgateway.hdfcbank.com/merchant/ipay/ord_e294a26e66ad4336a992ceab81ad704c",` +
-				`"payment_url_mobile":"https://smartgateway.hdfcbank.com/merchant/pay/ord_e294a26e66ad4336a992ceab81ad704c?mobile=true"}}`},
-		{`{"order_id":"14183944763","amount":"1.00","currency":"SGD","gateway_options":{"get_client_auth_token":true}}`, "create_full",
+				`"payment_url":"https://api.juspay.in/merchant/pay/ord_e294a26e66ad4336a992ceab81ad704c",` +
+				`"gateway_details":{"payment_url_iframe":"https://api.juspay.in/merchant/ipay/ord_e294a26e66ad4336a992ceab81ad704c",` +
+				`"payment_url_mobile":"https://api.juspay.in/merchant/pay/ord_e294a26e66ad4336a992ceab81ad704c?mobile=true"}}`},
+		{`{"order_id":"14183944763","amount":"1.00","currency":"INR","gateway_options":{"get_client_auth_token":true}}`, "juspay/demo_create-order_response-auth.json",
 			`{"gateway":"juspay","order_id":"14183944763","gateway_order_id":"ordeu_8bddad1e3b9c85eab3db4528575c01b",` +
-				`"status":"created","gateway_status":"NEW","amount":"1.00","currency":"SGD",` +
+				`"status":"created","gateway_status":"NEW","amount":"1.00","currency":"INR",` +
 				`"payment_url":"https://api.juspay.in/merchant/pay/ordeu_8bddad1e3b9c85eab3db4528575c01b",` +
 				`"created_at":"2020-06-16T10:28:35Z",` +
 				`"gateway_details":{"client_auth_token":"tkn_753275c49a44a1a313eb2567f2fd6b","client_auth_token_expiry":"2020-06-16T10:43:35Z",` +
@@ -205,7 +205,7 @@ func TestJuspayParseCreate(t *testing.T) {
 				`"payment_url_mobile":"https://api.juspay.in/merchant/pay/ordeu_8bddad1e3b9c85eab3db4528575c01b?mobile=true"}}`},
 	}
 	for _, c := range cases {
-		res, e := Juspay{}.ParseCreate(juspayDecode(t, c.order), 200, juspayFixture(t, c.fixture))
+		res, e := Juspay{}.ParseCreate(juspayDecode(t, c.order), 200, published(t, c.fixture))
 		if e != nil {
 			t.Fatalf("%s: %v", c.fixture, e)
 		}
@@ -222,7 +222,7 @@ func TestJuspayParseCreateExistingOrder(t *testing.T) {
 		_, e := Juspay{}.ParseCreate(o, 200, []byte(body))
 		return e
 	}
-	full := string(juspayFixture(t, "create_full")) // SGD 1, NEW
+	full := string(published(t, "juspay/demo_create-order_response-auth.json")) // INR 1, NEW
 	if err := e(full); err == nil || err.Type != DuplicateOrder || err.Field != "order_id" {
 		t.Errorf("other amount: %v, want duplicate_order", err)
 	}
@@ -263,12 +263,12 @@ func TestJuspayBuildStatus(t *testing.T) {
 }
 
 func TestJuspayParseStatus(t *testing.T) {
-	res, e := Juspay{}.ParseStatus("JPAYNEW032", 200, juspayFixture(t, "status_nb"))
+	res, e := Juspay{}.ParseStatus("JPAYNEW032", 200, published(t, "juspay/demo_order-status_NB.json"))
 	if e != nil {
 		t.Fatal(e)
 	}
 	want := `{"gateway":"juspay","order_id":"JPAYNEW032","gateway_order_id":"ordeh_a3cfc9c7f77e4fc581f19aewe23925",` +
-		`"status":"paid","gateway_status":"CHARGED","amount":"2.00","currency":"INR",` +
+		`"status":"paid","gateway_status":"CHARGED","amount":"9000.00","currency":"INR",` +
 		`"payment_url":"https://api.juspay.in/merchant/pay/ordeh_a3cfc9c7f77e4fc581f19aewe23925","created_at":"2021-09-10T09:01:36Z",` +
 		`"gateway_details":{"payment_url_iframe":"https://api.juspay.in/merchant/ipay/ordeh_a3cfc9c7f77e4fc581f19aewe23925",` +
 		`"payment_url_mobile":"https://api.juspay.in/merchant/pay/ordeh_a3cfc9c7f77e4fc581f19aewe23925?mobile=true"}}`
@@ -368,9 +368,9 @@ func TestJuspayErrorMapping(t *testing.T) {
 		{"already exists", 400, string(juspayFixture(t, "error_already_exists")), false, DuplicateOrder, "ALREADY_EXISTS", "Order already exists", "order_id"},
 		{"duplicate request", 400, `{"status":"Bad Request","error_code":"DUPLICATE_REQUEST","error_message":"Duplicate request"}`, false, DuplicateOrder, "DUPLICATE_REQUEST", "Duplicate request", "order_id"},
 		{"existing order in words", 400, `{"status":"Bad Request","error_code":"invalid_request","error_message":"Order already exists for this merchant"}`, false, DuplicateOrder, "invalid_request", "Order already exists for this merchant", "order_id"},
-		{"classic", 400, string(juspayFixture(t, "error_moto_400")), false, GatewayRejected, "invalid_request_error", "Can't find a suitable gateway to process the transaction", ""},
+		{"classic", 400, string(published(t, "juspay/demo_create-order_moto-400.json")), false, GatewayRejected, "invalid_request_error", "Can't find a suitable gateway to process the transaction", ""},
 		{"missing order id", 400, string(juspayFixture(t, "error_order_id_missing")), false, GatewayRejected, "order_id is missing", "order_id is missing", ""},
-		{"error_info", 400, string(juspayFixture(t, "error_info")), false, GatewayRejected, "INVALID_REQUEST", "Invalid amount", "amount"},
+		{"error_info", 400, string(published(t, "juspay/docs_create_negative-amount_400.json")), false, GatewayRejected, "INVALID_REQUEST", "Invalid amount", "amount"},
 		{"error_info udf", 400, `{"status":"Bad Request","error_code":"INVALID_REQUEST","error_info":{"code":"INVALID_INPUT","fields":[{"field_name":"udf6","reason":"Invalid udf6"}]}}`, false, GatewayRejected, "INVALID_REQUEST", "Invalid udf6", "metadata.note"},
 		{"error_info name", 400, `{"error_code":"INVALID_REQUEST","error_info":{"fields":[{"field_name":"billing_address_first_name","reason":"too long"}]}}`, false, GatewayRejected, "INVALID_REQUEST", "too long", "customer.name"},
 		{"error_info address", 400, `{"error_code":"INVALID_REQUEST","error_info":{"fields":[{"field_name":"billing_address_city","reason":"bad"}]}}`, false, GatewayRejected, "INVALID_REQUEST", "bad", "billing_address.city"},

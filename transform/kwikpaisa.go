@@ -89,8 +89,10 @@ type kwikpaisaEnvelope struct {
 	ReturnData json.RawMessage `json:"return_data"`
 }
 
-// kwikpaisaOrder is return_data of create and status answers. order_amount
-// and currency come only with status (order_amount as a string, "105.00").
+// kwikpaisaOrder is return_data of create and status answers. The amount
+// and currency come only with status: the check-status page names the
+// amount order_amount ("105.00"), the mock-responses page amount; both
+// are read.
 type kwikpaisaOrder struct {
 	KwikXOrderID  string        `json:"kwikX_order_id"`
 	OrderID       kwikpaisaText `json:"order_id"`
@@ -98,6 +100,7 @@ type kwikpaisaOrder struct {
 	PaymentLink   string        `json:"payment_link"`
 	CreatedAt     string        `json:"created_at"`
 	OrderAmount   kwikpaisaText `json:"order_amount"`
+	Amount        kwikpaisaText `json:"amount"`
 	Currency      string        `json:"currency"`
 	PaymentMethod kwikpaisaText `json:"payment_method"`
 	TransactionID kwikpaisaText `json:"transaction_id"`
@@ -125,6 +128,12 @@ func (g KwikPaisa) BuildCreate(o *Order) (Request, *Error) {
 	if p := o.Amount.SignificantPlaces(); p > kwikpaisaMaxPlaces {
 		return Request{}, Invalid("amount", "kwikpaisa allows at most %d decimal places", kwikpaisaMaxPlaces)
 	}
+	exp, _ := CurrencyExponent(o.Currency)
+	if minor, ok := o.Amount.Minor(exp); !ok {
+		return Request{}, Invalid("amount", "%s allows at most %d decimal places", o.Currency, exp)
+	} else if e := CheckJSONNumberAmount(g.Name(), o.Amount.Decimal(), minor); e != nil {
+		return Request{}, e
+	}
 	c := o.Customer
 	if c == nil {
 		c = &Customer{}
@@ -139,9 +148,9 @@ func (g KwikPaisa) BuildCreate(o *Order) (Request, *Error) {
 	}
 	body, err := kwikpaisaBody(o, name, c, serviceType)
 	if errors.Is(err, ErrUnportableNumber) {
-		// The amount is the only number: more digits than a JSON number
-		// keeps exactly once the gateway decodes it.
-		return Request{}, Invalid("amount", "kwikpaisa sends the amount as a JSON number, which keeps at most 15 significant digits")
+		// The amount is the only number, and CheckJSONNumberAmount has
+		// passed it: this is a safety net, not a path.
+		return Request{}, Invalid("amount", "kwikpaisa cannot send this amount as a JSON number")
 	}
 	if err != nil {
 		return Request{}, Invalid("", "cannot encode the order: %v", err)
@@ -218,14 +227,42 @@ func (g KwikPaisa) ParseCreate(o *Order, status int, body []byte) (*Result, *Err
 	if e != nil {
 		return nil, e
 	}
-	if ord.OrderID != "" && string(ord.OrderID) != o.OrderID {
-		return nil, Unreadable(g.Name(), status, "an answer for another order_id")
+	// The documented create answer echoes only order_id; an amount or
+	// currency, should one come, is compared too.
+	got := echo{OrderID: string(ord.OrderID), Currency: ord.Currency}
+	lit, ok := ord.amount()
+	if !ok {
+		return nil, Unreadable(g.Name(), status, "two different amounts")
+	}
+	if lit != "" {
+		d, err := decimal.NewFromString(lit)
+		if err != nil || d.IsNegative() {
+			return nil, Unreadable(g.Name(), status, "an amount that is not a decimal number")
+		}
+		got.Amount, got.HasAmount = d, true
+	}
+	if e := checkEcho(g.Name(), echo{OrderID: o.OrderID, Currency: o.Currency, Amount: o.Amount.Decimal(), HasAmount: true}, got, false); e != nil {
+		return nil, e
 	}
 	res := g.result(o.OrderID, ord)
-	// The create answer carries no amount: it is the one we sent.
 	exp, _ := CurrencyExponent(o.Currency)
 	res.Amount, res.Currency = o.Amount.Fixed(exp), o.Currency
 	return res, nil
+}
+
+// amount is the order's amount as KwikPaisa wrote it, from order_amount or
+// amount; "" when the answer has none, false when it has two that differ.
+func (ord *kwikpaisaOrder) amount() (string, bool) {
+	a, b := string(ord.OrderAmount), string(ord.Amount)
+	if a == "" || a == b {
+		return b, true
+	}
+	if b == "" {
+		return a, true
+	}
+	da, errA := decimal.NewFromString(a)
+	db, errB := decimal.NewFromString(b)
+	return a, errA == nil && errB == nil && da.Equal(db)
 }
 
 func (g KwikPaisa) BuildStatus(orderID string) (Request, *Error) {
@@ -244,16 +281,20 @@ func (g KwikPaisa) ParseStatus(orderID string, status int, body []byte) (*Result
 	if e != nil {
 		return nil, e
 	}
-	if ord.OrderID != "" && string(ord.OrderID) != orderID {
-		return nil, Unreadable(g.Name(), status, "an answer for another order_id")
+	if e := checkEcho(g.Name(), echo{OrderID: orderID}, echo{OrderID: string(ord.OrderID)}, false); e != nil {
+		return nil, e
 	}
 	res := g.result(orderID, ord)
-	if ord.OrderAmount != "" {
+	lit, ok := ord.amount()
+	if !ok {
+		return nil, Unreadable(g.Name(), status, "two different amounts")
+	}
+	if lit != "" {
 		exp, ok := CurrencyExponent(ord.Currency)
 		if !ok {
 			return nil, Unreadable(g.Name(), status, "an unknown currency "+clip(ord.Currency))
 		}
-		amount, err := decimal.NewFromString(string(ord.OrderAmount))
+		amount, err := decimal.NewFromString(lit)
 		if err != nil || amount.IsNegative() || !amount.Shift(exp).IsInteger() {
 			return nil, Unreadable(g.Name(), status, "an order_amount that is not an amount in "+ord.Currency)
 		}
@@ -289,7 +330,7 @@ func (g KwikPaisa) parse(status int, body []byte, statusOp bool) (*kwikpaisaOrde
 		ReturnData *kwikpaisaOrder `json:"return_data"`
 	}
 	if json.Unmarshal(body, &one) == nil && one.ReturnData != nil && one.ReturnData.KwikXOrderID != "" {
-		if env := (kwikpaisaEnvelope{Code: one.Code, Status: one.Status}); !env.failed() {
+		if env := (kwikpaisaEnvelope{Code: one.Code, Status: one.Status}); env.carries(one.ReturnData) {
 			return one.ReturnData, nil
 		}
 	}
@@ -297,15 +338,26 @@ func (g KwikPaisa) parse(status int, body []byte, statusOp bool) (*kwikpaisaOrde
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, Unreadable(g.Name(), status, "a body that is not KwikPaisa JSON")
 	}
-	if env.failed() {
-		code, _ := strconv.Atoi(string(env.Code))
-		return nil, g.failure(status, code, body, statusOp)
-	}
 	var ord kwikpaisaOrder
-	if len(env.ReturnData) == 0 || json.Unmarshal(env.ReturnData, &ord) != nil || ord.KwikXOrderID == "" {
+	hasOrder := len(env.ReturnData) > 0 && json.Unmarshal(env.ReturnData, &ord) == nil && ord.KwikXOrderID != ""
+	if !hasOrder || !env.carries(&ord) {
+		if env.failed() {
+			code, _ := strconv.Atoi(string(env.Code))
+			return nil, g.failure(status, code, body, statusOp)
+		}
 		return nil, Unreadable(g.Name(), status, "a body without return_data.kwikX_order_id")
 	}
 	return &ord, nil
+}
+
+// carries reports whether a 2xx answer holding an order is that order's
+// answer. A failed payment comes as code "200", status "failed" and the
+// order in return_data with order_status FAILED (KwikPaisa's sandbox
+// mock-responses page, tab "Failed"): the envelope's status is about the
+// payment, the order's own status says what happened, so an order with a
+// status under a 2xx code is read as the answer.
+func (env *kwikpaisaEnvelope) carries(ord *kwikpaisaOrder) bool {
+	return !env.failed() || (ord.OrderStatus != "" && strings.HasPrefix(string(env.Code), "2"))
 }
 
 // failed reports whether a 2xx body says the call failed: status false or
@@ -332,14 +384,14 @@ func (g KwikPaisa) failure(httpStatus, code int, body []byte, statusOp bool) *Er
 	}
 	fail := func(t ErrorType, field string) *Error { return GatewayFailure(g.Name(), t, gwCode, msg, field) }
 	switch {
+	case Throttled(httpStatus) || Throttled(code):
+		return fail(GatewayUnavailable, "")
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return fail(GatewayAuthenticationFailed, "")
 	case code == http.StatusConflict:
 		return fail(DuplicateOrder, "order_id")
 	case code == http.StatusNotFound && statusOp:
 		return fail(OrderNotFound, "")
-	case code == http.StatusTooManyRequests:
-		return fail(GatewayUnavailable, "")
 	case code >= 500:
 		return fail(GatewayError, "")
 	case !readable:

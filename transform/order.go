@@ -6,9 +6,14 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Order is the canonical create-order request (design.md §3.1).
@@ -116,20 +121,29 @@ const (
 	maxURL      = 2048
 )
 
+// decodeOptions make the canonical decoder strict: a repeated name is a
+// syntax error and names match exactly (both are the v2 defaults, stated
+// here because the rule matters: {"amount":"1","amount":"1000"} or
+// {"AMOUNT":…} must never be read two ways, README "Create request"), and
+// an unknown name is an error rather than dropped data.
+var decodeOptions = jsonv2.JoinOptions(
+	jsontext.AllowDuplicateNames(false),
+	jsonv2.MatchCaseInsensitiveNames(false),
+	jsonv2.RejectUnknownMembers(true),
+)
+
 // DecodeOrder strictly decodes and validates a canonical create request.
 // Every failure is an invalid_request naming the offending field.
 func DecodeOrder(body []byte) (*Order, *Error) {
 	if !utf8.Valid(body) {
 		return nil, Invalid("", "request body is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var o Order
-	if err := dec.Decode(&o); err != nil {
-		return nil, decodeError(body, err)
+	if err := jsonv2.Unmarshal(body, &o, decodeOptions); err != nil {
+		return nil, decodeError(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, Invalid("", "unexpected data after the JSON object")
+	if e := o.checkFoldedNames(); e != nil {
+		return nil, e
 	}
 	if e := o.Validate(); e != nil {
 		return nil, e
@@ -137,116 +151,190 @@ func DecodeOrder(body []byte) (*Order, *Error) {
 	return &o, nil
 }
 
-// decodeError turns an encoding/json error into a canonical one naming the field.
-func decodeError(body []byte, err error) *Error {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
+// orderFields are the names of each canonical object, by path.
+var orderFields = map[string][]string{
+	"":                 {"order_id", "amount", "currency", "description", "customer", "billing_address", "shipping_address", "return_url", "notify_url", "metadata", "bank_account", "gateway_options"},
+	"customer":         {"id", "name", "first_name", "last_name", "email", "phone"},
+	"billing_address":  {"line1", "line2", "line3", "city", "state", "country", "postal_code"},
+	"shipping_address": {"line1", "line2", "line3", "city", "state", "country", "postal_code"},
+	"bank_account":     {"account_number", "ifsc", "name"},
+}
+
+// decodeError turns a decoding error into a canonical one naming the field.
+func decodeError(err error) *Error { return decodeErrorFor(err, orderFields) }
+
+// decodeErrorFor is decodeError for a request with these fields by path
+// (orders, refunds).
+func decodeErrorFor(err error, fields map[string][]string) *Error {
+	var semErr *jsonv2.SemanticError
+	var synErr *jsontext.SyntacticError
 	switch {
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			return Invalid("", "request body must be a JSON object")
-		}
-		if field == "amount" || strings.HasPrefix(field, "amount.") {
-			return Invalid("amount", "%v", errAmountSyntax)
-		}
-		if field == "metadata" {
-			if k := nonStringMetadata(body); k != "" {
-				return Invalid("metadata."+k, "must be a string, not %s", typeErr.Value)
-			}
-		}
-		return Invalid(field, "must be %s, not %s", jsonKind(typeErr.Type.Kind().String(), field), typeErr.Value)
-	case errors.As(err, &syntaxErr):
-		return Invalid("", "malformed JSON at byte %d: %s", syntaxErr.Offset, strings.TrimPrefix(syntaxErr.Error(), "json: "))
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.As(err, &synErr) && errors.Is(synErr.Err, jsontext.ErrDuplicateName):
+		return Invalid(pointerField(synErr.JSONPointer), "appears more than once")
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return Invalid("", "request body is empty or truncated")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := unknownFieldPath(body)
-		if field == "" {
-			field = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+	case errors.As(err, &synErr):
+		return Invalid("", "malformed JSON at byte %d: %v", synErr.ByteOffset, synErr.Err)
+	case errors.As(err, &semErr):
+		field := pointerField(semErr.JSONPointer)
+		switch {
+		case semErr.Err == jsonv2.ErrUnknownName:
+			return unknownField(semErr.JSONPointer, fields)
+		case field == "":
+			return Invalid("", "request body must be a JSON object")
+		case field == "amount" || strings.HasPrefix(field, "amount."):
+			if errors.Is(semErr.Err, errAmountSyntax) || errors.Is(semErr.Err, errAmountNotPositive) {
+				return Invalid("amount", "%v", semErr.Err)
+			}
+			return Invalid("amount", "%v", errAmountSyntax)
+		case semErr.GoType != nil:
+			return Invalid(field, "must be %s, not %s", jsonKind(semErr.GoType.Kind()), kindName(semErr.JSONKind))
 		}
-		return Invalid(field, "unknown field")
-	}
-	// Errors from Amount.UnmarshalJSON arrive wrapped without a path.
-	if errors.Is(err, errAmountSyntax) || strings.Contains(err.Error(), "greater than zero") {
-		return Invalid("amount", "%v", err)
+		return Invalid(field, "is not valid")
 	}
 	return Invalid("", "malformed request: %v", err)
 }
 
-func jsonKind(goKind, field string) string {
-	switch goKind {
-	case "string":
+// unknownField reports a name the canonical schema does not have; one that
+// differs only in case from a known name is reported under that name.
+func unknownField(p jsontext.Pointer, fields map[string][]string) *Error {
+	parent, name := pointerField(p.Parent()), p.LastToken()
+	for _, known := range fields[parent] {
+		if strings.EqualFold(name, known) {
+			return Invalid(joinField(parent, known), "names are case-sensitive: %q is not %q", clip(name), known)
+		}
+	}
+	return Invalid(pointerField(p), "unknown field")
+}
+
+// pointerField writes a JSON pointer ("/customer/name") as a dotted field
+// ("customer.name").
+func pointerField(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
+
+func joinField(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
 		return "a string"
-	case "map", "struct", "ptr":
+	case reflect.Map, reflect.Struct, reflect.Pointer:
 		return "an object"
-	case "bool":
+	case reflect.Bool:
 		return "true or false"
 	}
-	return "a " + goKind
+	return "a " + k.String()
 }
 
-// nonStringMetadata names the first metadata key whose value is not a
-// string; it runs only on the error path.
-func nonStringMetadata(body []byte) string {
-	var top struct {
-		Metadata map[string]json.RawMessage `json:"metadata"`
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
 	}
-	if json.Unmarshal(body, &top) != nil {
-		return ""
-	}
-	for _, k := range sortedKeys(top.Metadata) {
-		if v := bytes.TrimSpace(top.Metadata[k]); len(v) == 0 || v[0] != '"' {
-			return k
-		}
-	}
-	return ""
+	return k.String()
 }
 
-// unknownFieldPath finds the first unknown field by walking the body against
-// the canonical schema; it runs only on the error path.
-func unknownFieldPath(body []byte) string {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) != nil {
-		return ""
+// checkFoldedNames rejects names that differ only in case within the
+// objects that take free names (metadata, gateway_options and whatever an
+// option holds); the decoder has matched every other name exactly.
+func (o *Order) checkFoldedNames() *Error {
+	if k, other := foldedPair(o.Metadata); k != "" {
+		return Invalid("metadata."+k, "differs only in case from %q", clip(other))
 	}
-	known := map[string][]string{
-		"":                 {"order_id", "amount", "currency", "description", "customer", "billing_address", "shipping_address", "return_url", "notify_url", "metadata", "bank_account", "gateway_options"},
-		"customer":         {"id", "name", "first_name", "last_name", "email", "phone"},
-		"billing_address":  {"line1", "line2", "line3", "city", "state", "country", "postal_code"},
-		"shipping_address": {"line1", "line2", "line3", "city", "state", "country", "postal_code"},
-		"bank_account":     {"account_number", "ifsc", "name"},
+	if k, other := foldedPair(o.GatewayOptions); k != "" {
+		return Invalid("gateway_options."+k, "differs only in case from %q", clip(other))
 	}
-	check := func(prefix string, obj map[string]json.RawMessage) string {
-		for _, k := range sortedKeys(obj) {
-			found := false
-			for _, want := range known[prefix] {
-				if k == want {
-					found = true
-					break
-				}
-			}
-			if !found {
-				if prefix == "" {
-					return k
-				}
-				return prefix + "." + k
-			}
-		}
-		return ""
-	}
-	if f := check("", top); f != "" {
-		return f
-	}
-	for _, nested := range []string{"customer", "billing_address", "shipping_address", "bank_account"} {
-		var obj map[string]json.RawMessage
-		if raw, ok := top[nested]; ok && json.Unmarshal(raw, &obj) == nil {
-			if f := check(nested, obj); f != "" {
-				return f
+	for _, k := range sortedKeys(o.GatewayOptions) {
+		if raw := o.GatewayOptions[k]; len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
+			if path := foldedNameIn(raw); path != "" {
+				return Invalid("gateway_options."+k+"."+path, "differs only in case from another name in the same object")
 			}
 		}
 	}
-	return ""
+	return nil
+}
+
+// foldedPair finds two keys of m that are equal under Unicode case folding;
+// k is the later of the two in byte order.
+func foldedPair[V any](m map[string]V) (k, other string) {
+	if len(m) < 2 {
+		return "", ""
+	}
+	seen := make(map[string]string, len(m))
+	for _, k := range sortedKeys(m) {
+		f := foldName(k)
+		if prev, dup := seen[f]; dup {
+			return k, prev
+		}
+		seen[f] = k
+	}
+	return "", ""
+}
+
+// foldName is a key for Unicode simple case folding: two names have the
+// same key exactly when strings.EqualFold says they are equal.
+func foldName(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		// The smallest rune of r's folding orbit represents it.
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		b.WriteRune(min)
+	}
+	return b.String()
+}
+
+// foldedNameIn walks a JSON value (an option's) and returns the dotted path
+// of the first name that differs only in case from another in its object.
+func foldedNameIn(raw []byte) string {
+	dec := jsontext.NewDecoder(bytes.NewReader(raw))
+	var names []map[string]bool // per open object; nil for an array
+	for {
+		if kind, n := dec.StackIndex(dec.StackDepth()); kind == '{' && n%2 == 0 && dec.PeekKind() == '"' {
+			tok, err := dec.ReadToken() // a member name
+			if err != nil {
+				return ""
+			}
+			f := foldName(tok.String())
+			if names[len(names)-1][f] {
+				return pointerField(dec.StackPointer())
+			}
+			names[len(names)-1][f] = true
+			continue
+		}
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return "" // the end (the body has been validated already)
+		}
+		switch tok.Kind() {
+		case '{':
+			names = append(names, map[string]bool{})
+		case '[':
+			names = append(names, nil)
+		case '}', ']':
+			names = names[:len(names)-1]
+		}
+	}
 }
 
 // Validate applies the canonical rules of design.md §3.1 that hold for every

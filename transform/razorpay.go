@@ -13,7 +13,15 @@ import (
 
 // Razorpay Orders API (gateways.md §3): JSON, integer minor units from
 // Razorpay's exponent table, receipt = our order id, notes = metadata.
-type Razorpay struct{}
+type Razorpay struct {
+	// CheckoutKeyID is the public key_id that Razorpay Checkout needs to
+	// take a payment for an order (Razorpay orders have no hosted page).
+	// The gateway module sets it from its resolved key_id, and create and
+	// status results carry it as gateway_details.checkout_key_id, so the
+	// application never has to be configured with it. It is the public
+	// half of the key pair, never the secret.
+	CheckoutKeyID string `json:"-"`
+}
 
 const (
 	razorpayMaxNotes   = 15
@@ -85,6 +93,9 @@ func (g Razorpay) BuildCreate(o *Order) (Request, *Error) {
 	if e != nil {
 		return Request{}, e
 	}
+	if e := CheckJSONNumberAmount(g.Name(), minor, minor); e != nil {
+		return Request{}, e
+	}
 	if len(o.Metadata) > razorpayMaxNotes {
 		return Request{}, Invalid("metadata", "razorpay allows at most %d pairs, got %d", razorpayMaxNotes, len(o.Metadata))
 	}
@@ -100,13 +111,21 @@ func (g Razorpay) BuildCreate(o *Order) (Request, *Error) {
 	// The body of POST /v1/orders, in Razorpay's field order, written
 	// field by field: one allocation instead of an Encoder, its buffer and
 	// a sorted map walk.
-	b := make([]byte, 0, 96+len(o.OrderID)+razorpayNotesLen(o.Metadata))
+	//
+	// unique_receipt makes Razorpay enforce the receipt's uniqueness: a
+	// repeated receipt gets the order it already holds (or a 400 "receipt
+	// should be unique") instead of a second order (Razorpay's "Retries and
+	// idempotency" best practices for server-to-server integration). A
+	// returned order whose amount or currency differs from ours is then
+	// duplicate_order (ParseCreate).
+	b := make([]byte, 0, 120+len(o.OrderID)+razorpayNotesLen(o.Metadata))
 	b = append(b, `{"amount":`...)
 	b = append(b, minor.String()...)
 	b = append(b, `,"currency":`...)
 	b = appendJSONString(b, o.Currency)
 	b = append(b, `,"receipt":`...)
 	b = appendJSONString(b, o.OrderID)
+	b = append(b, `,"unique_receipt":true`...)
 	if len(o.Metadata) > 0 {
 		b = append(b, `,"notes":{`...)
 		for i, k := range keys {
@@ -131,7 +150,28 @@ func (g Razorpay) ParseCreate(o *Order, status int, body []byte) (*Result, *Erro
 	if err := json.Unmarshal(body, &ord); err != nil || ord.ID == "" {
 		return nil, Unreadable(g.Name(), status, "a body that is not a Razorpay order")
 	}
-	return g.result(o.OrderID, &ord)
+	res, e := g.result(o.OrderID, &ord)
+	if e != nil {
+		return nil, e
+	}
+	// Razorpay echoes receipt, amount and currency; with unique_receipt the
+	// answer may be an order it already held under this receipt.
+	if ord.Receipt == "" {
+		return nil, otherOrder(g.Name(), o.OrderID, "")
+	}
+	sentMinor, e := RazorpayMinor(o.Amount, o.Currency)
+	if e != nil {
+		return nil, e
+	}
+	gotMinor, err := decimal.NewFromString(string(ord.Amount))
+	if err != nil { // result has checked the digits already
+		return nil, Unreadable(g.Name(), status, "an amount that is not an integer")
+	}
+	if e := checkEcho(g.Name(), echo{OrderID: o.OrderID, Currency: o.Currency, Amount: sentMinor, HasAmount: true},
+		echo{OrderID: ord.Receipt, Currency: ord.Currency, Amount: gotMinor, HasAmount: true}, true); e != nil {
+		return nil, e
+	}
+	return res, nil
 }
 
 func (g Razorpay) BuildStatus(orderID string) (Request, *Error) {
@@ -149,14 +189,27 @@ func (g Razorpay) ParseStatus(orderID string, status int, body []byte) (*Result,
 	if err := json.Unmarshal(body, &c); err != nil || c.Entity != "collection" {
 		return nil, Unreadable(g.Name(), status, "a body that is not a Razorpay collection")
 	}
-	// Razorpay lists newest first; a receipt can repeat only if the account
-	// allows it, and then the newest order is the one that matters.
+	// The list is filtered by receipt: an item under another receipt (or
+	// none) means the filter was not applied, and the answer says nothing
+	// about this order, least of all that it does not exist.
+	//
+	// Razorpay lists newest first. A receipt repeats only where the account
+	// allowed it; then the paid order is the one that matters (the customer
+	// paid it), else the newest.
+	var pick *razorpayOrder
 	for i := range c.Items {
-		if c.Items[i].Receipt == orderID {
-			return g.result(orderID, &c.Items[i])
+		it := &c.Items[i]
+		if it.Receipt != orderID {
+			return nil, otherOrder(g.Name(), orderID, it.Receipt)
+		}
+		if pick == nil || (pick.Status != "paid" && it.Status == "paid") {
+			pick = it
 		}
 	}
-	return nil, GatewayFailure(g.Name(), OrderNotFound, "", "", "")
+	if pick == nil {
+		return nil, GatewayFailure(g.Name(), OrderNotFound, "", "", "")
+	}
+	return g.result(orderID, pick)
 }
 
 func (g Razorpay) result(orderID string, ord *razorpayOrder) (*Result, *Error) {
@@ -168,7 +221,7 @@ func (g Razorpay) result(orderID string, ord *razorpayOrder) (*Result, *Error) {
 	if !ok {
 		return nil, Unreadable(g.Name(), http.StatusOK, "an amount that is not an integer")
 	}
-	return &Result{
+	res := &Result{
 		Gateway:        g.Name(),
 		OrderID:        orderID,
 		GatewayOrderID: ord.ID,
@@ -177,7 +230,11 @@ func (g Razorpay) result(orderID string, ord *razorpayOrder) (*Result, *Error) {
 		Amount:         amount,
 		Currency:       ord.Currency,
 		CreatedAt:      UnixToRFC3339(ord.CreatedAt),
-	}, nil
+	}
+	if g.CheckoutKeyID != "" {
+		res.GatewayDetails = map[string]string{"checkout_key_id": g.CheckoutKeyID}
+	}
+	return res, nil
 }
 
 // minorToMajor writes an amount in minor units ("10550") in major units with
@@ -219,19 +276,22 @@ func minorToMajor(digits string, exp int) (string, bool) {
 // parseError maps Razorpay's {"error":{code,description,field}} body.
 func (g Razorpay) parseError(status int, body []byte) *Error {
 	var re razorpayError
-	if err := json.Unmarshal(body, &re); err != nil || re.Error == nil {
-		if status >= 400 && status < 500 && status != 401 {
+	readable := json.Unmarshal(body, &re) == nil && re.Error != nil
+	var code, desc, field string
+	if readable {
+		code, desc, field = re.Error.Code, re.Error.Description, re.Error.Field
+	}
+	switch {
+	case Throttled(status):
+		return GatewayFailure(g.Name(), GatewayUnavailable, code, desc, "")
+	case !readable:
+		if status >= 400 && status < 500 && status != http.StatusUnauthorized {
 			return Unreadable(g.Name(), status, "an unreadable error body")
 		}
 		return GatewayFailure(g.Name(), TypeForStatus(status), "", "", "")
-	}
-	code, desc, field := re.Error.Code, re.Error.Description, re.Error.Field
-	switch {
-	case status == http.StatusUnauthorized ||
-		(status == http.StatusBadRequest && (containsFold(desc, "authentication failed") ||
-			containsFold(desc, "api key provided is invalid") || containsFold(desc, "api secret provided is invalid"))):
+	case status == http.StatusUnauthorized || razorpayBadKey(status, desc):
 		return GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, desc, "")
-	case containsFold(desc, "receipt should be unique"):
+	case status >= 400 && status < 500 && razorpayDuplicateReceipt(desc, field):
 		return GatewayFailure(g.Name(), DuplicateOrder, code, desc, "order_id")
 	case status >= 500:
 		return GatewayFailure(g.Name(), GatewayError, code, desc, "")
@@ -239,6 +299,29 @@ func (g Razorpay) parseError(status int, body []byte) *Error {
 		return GatewayFailure(g.Name(), GatewayRejected, code, desc, razorpayCanonicalField(field))
 	}
 	return Unreadable(g.Name(), status, "an unexpected status")
+}
+
+// razorpayBadKey recognises Razorpay's answer to a wrong key id or secret
+// when it does not come as a 401: "The api key provided is invalid" / "The
+// api secret provided is invalid" (Razorpay's API reference, fetch-all
+// orders, Failure). Other texts with "authentication failed" (the payer's
+// wrong OTP, errors.md "Sample Error Response") are about a payment, not
+// paygate's credentials.
+func razorpayBadKey(status int, desc string) bool {
+	return status == http.StatusBadRequest &&
+		(containsFold(desc, "api key provided is invalid") || containsFold(desc, "api secret provided is invalid"))
+}
+
+// razorpayDuplicateReceipt recognises the refusal of a repeated receipt
+// ("Order receipt should be unique.", Razorpay's S2S error index). It must
+// not take "unique_receipt is/are not required and should not be sent"
+// (an account without the feature) for one.
+func razorpayDuplicateReceipt(desc, field string) bool {
+	if containsFold(desc, "receipt should be unique") || containsFold(desc, "receipt must be unique") {
+		return true
+	}
+	aboutReceipt := field == "receipt" || containsFold(desc, "receipt")
+	return aboutReceipt && (containsFold(desc, "duplicate") || containsFold(desc, "already"))
 }
 
 // razorpayCanonicalField names the canonical field behind a Razorpay field.

@@ -6,11 +6,11 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/shopspring/decimal"
 )
 
@@ -132,25 +132,21 @@ const (
 	maxRefundPlaces = 3
 )
 
-// DecodeRefund strictly decodes and validates a canonical refund request:
-// unknown fields, repeated keys and keys that match a field only when case
-// is ignored are a 400 naming the field, as for orders (README "The
-// canonical API"), so {"amount":"1","amount":"1000"} is never read two ways.
+// DecodeRefund strictly decodes and validates a canonical refund request
+// with the decoder orders use (DecodeOrder): unknown fields, repeated names
+// and names that match a field only when case is ignored are a 400 naming
+// the field, so {"amount":"1","amount":"1000"} is never read two ways; in
+// metadata, keys that differ only in case are refused too.
 func DecodeRefund(body []byte) (*Refund, *Error) {
 	if !utf8.Valid(body) {
 		return nil, Invalid("", "request body is not valid UTF-8")
 	}
-	if e := checkKeys(body, refundFields, "metadata"); e != nil {
-		return nil, e
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var r Refund
-	if err := dec.Decode(&r); err != nil {
-		return nil, decodeError(body, err)
+	if err := jsonv2.Unmarshal(body, &r, decodeOptions); err != nil {
+		return nil, decodeErrorFor(err, refundFields)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, Invalid("", "unexpected data after the JSON object")
+	if k, other := foldedPair(r.Metadata); k != "" {
+		return nil, Invalid("metadata."+k, "differs only in case from %q", clip(other))
 	}
 	if e := r.Validate(); e != nil {
 		return nil, e
@@ -158,7 +154,8 @@ func DecodeRefund(body []byte) (*Refund, *Error) {
 	return &r, nil
 }
 
-var refundFields = []string{"refund_id", "amount", "reason", "metadata"}
+// refundFields are the names of the canonical refund, by path.
+var refundFields = map[string][]string{"": {"refund_id", "amount", "reason", "metadata"}}
 
 // Validate applies the canonical refund rules that hold for every gateway.
 func (r *Refund) Validate() *Error {
@@ -321,134 +318,4 @@ func checkRefundEcho(c *RefundCall, res *RefundResult) *Error {
 func refundDigest(orderID, refundID string) string {
 	sum := sha256.Sum256([]byte("paygate refund\x00" + orderID + "\x00" + refundID))
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:]) // A–Z 2–7, 52 characters
-}
-
-// checkKeys walks a JSON object and refuses, naming the field, a key that is
-// not exactly one of known (a key that matches one only when case is
-// ignored is refused too, since encoding/json would read it as that field),
-// a repeated key, and, in the string maps named by maps, a key repeated or
-// differing from another only in case. Syntax errors are left to the
-// decoder, which reports them with an offset.
-func checkKeys(body []byte, known []string, maps ...string) *Error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil
-	}
-	seen := make(map[string]bool, len(known))
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil
-		}
-		key, _ := t.(string)
-		field := clipTo(key, 64)
-		exact := false
-		var folded string
-		for _, k := range known {
-			if key == k {
-				exact = true
-			} else if strings.EqualFold(key, k) {
-				folded = k
-			}
-		}
-		switch {
-		case !exact && folded != "":
-			return Invalid(field, "unknown field (field names are case-sensitive: %s)", folded)
-		case !exact:
-			return Invalid(field, "unknown field")
-		case seen[key]:
-			return Invalid(field, "appears more than once")
-		}
-		seen[key] = true
-		isMap := false
-		for _, m := range maps {
-			isMap = isMap || key == m
-		}
-		if isMap {
-			switch e := checkMapKeys(dec, key); {
-			case e == errStop:
-				return nil
-			case e != nil:
-				return e
-			}
-			continue
-		}
-		if skipValue(dec) != nil {
-			return nil
-		}
-	}
-	return nil
-}
-
-// errStop ends a walk whose body the decoder will refuse anyway.
-var errStop = &Error{}
-
-// checkMapKeys walks the value of a string map field.
-func checkMapKeys(dec *json.Decoder, name string) *Error {
-	t, err := dec.Token()
-	if err != nil {
-		return errStop
-	}
-	if t != json.Delim('{') {
-		if d, ok := t.(json.Delim); ok && d == '[' {
-			if skipNested(dec) != nil {
-				return errStop
-			}
-		}
-		return nil // null or a scalar: the decoder names the type error
-	}
-	seen := map[string]string{} // lower case → key as written
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return errStop
-		}
-		key, _ := t.(string)
-		field := name + "." + clipTo(key, 64)
-		lower := strings.ToLower(key)
-		if prev, dup := seen[lower]; dup {
-			if prev == key {
-				return Invalid(field, "appears more than once")
-			}
-			return Invalid(field, "differs from the key %q only in case", clipTo(prev, 64))
-		}
-		seen[lower] = key
-		if skipValue(dec) != nil {
-			return errStop
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing }
-		return errStop
-	}
-	return nil
-}
-
-// skipValue reads one whole value.
-func skipValue(dec *json.Decoder) error {
-	t, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if d, ok := t.(json.Delim); ok && (d == '{' || d == '[') {
-		return skipNested(dec)
-	}
-	return nil
-}
-
-// skipNested reads to the end of the object or array just opened.
-func skipNested(dec *json.Decoder) error {
-	for depth := 1; depth > 0; {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		if d, ok := t.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
-			} else {
-				depth--
-			}
-		}
-	}
-	return nil
 }

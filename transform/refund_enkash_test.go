@@ -94,18 +94,17 @@ func keys(m map[string]json.RawMessage) string {
 
 func TestEnKashParseRefund(t *testing.T) {
 	g := EnKash{}
-	// EnKash's schema example has placeholder values: amount 0 is not the
-	// refund that was asked for.
+	// EnKash's schema example has placeholder values: currency "string" is
+	// not a currency, and amount 0 is not the refund that was asked for.
 	schema := refundSample(t, "enkash/refund_response_schema.doc.json")
 	_, e := g.ParseRefund(ekRefundCall("TXN2", "RF1", "50"), 200, schema)
-	checkRefundErr(t, "schema example, amount 0", e, DuplicateRefund, "refund_id")
-	// With the amount asked for, the currency placeholder is refused too.
-	body := bytes.Replace(schema, []byte(`"amount": 0`), []byte(`"amount": 50`), 1)
+	checkRefundErr(t, "schema example, currency \"string\"", e, GatewayError, "")
+	body := bytes.Replace(schema, []byte(`"currency": "string"`), []byte(`"currency": "INR"`), 1)
 	_, e = g.ParseRefund(ekRefundCall("TXN2", "RF1", "50"), 200, body)
-	checkRefundErr(t, "schema example, currency \"string\"", e, DuplicateRefund, "refund_id")
+	checkRefundErr(t, "schema example, amount 0", e, DuplicateRefund, "refund_id")
+	body = bytes.Replace(body, []byte(`"amount": 0`), []byte(`"amount": 50`), 1)
 	want := RefundResult{Gateway: "enkash", OrderID: "ORD1001", RefundID: "RF1", GatewayRefundID: "string",
 		Status: RefundPending, GatewayStatus: "CREATED", Amount: "50.00", Currency: "INR"}
-	body = bytes.Replace(body, []byte(`"currency": "string"`), []byte(`"currency": "INR"`), 1)
 	res, e := g.ParseRefund(ekRefundCall("TXN2", "RF1", "50"), 200, body)
 	if e != nil || *res != want {
 		t.Errorf("got  %+v %v\nwant %+v", res, e, want)

@@ -125,8 +125,8 @@ func TestJuspayRefundStatusSamples(t *testing.T) {
 		t.Errorf("FAILURE: %+v %v", res, e)
 	}
 	// An order with no refunds at all.
-	if _, e := g.ParseRefundStatus(jpRefundCall("JP1636474794", "RF1", "", ""), 200, fixture(t, "juspay_status_nb.json")); e == nil {
-		t.Error("status sample without refunds gave a refund")
+	if _, e := g.ParseRefundStatus(jpRefundCall("JPAYNEW032", "RF1", "", ""), 200, refundSample(t, "juspay/demo_order-status_NB.json")); !IsRefundNotFound(e) {
+		t.Errorf("status sample without refunds: %v", e)
 	}
 }
 

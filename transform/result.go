@@ -44,6 +44,41 @@ type Result struct {
 	GatewayDetails map[string]string `json:"gateway_details,omitempty"`
 }
 
+// EphemeralDetail reports whether a gateway_details key holds a value that
+// expires within minutes: Juspay's client_auth_token (the SDK session token
+// asked for with gateway_options.get_client_auth_token, valid about 15
+// minutes) and its expiry. An answer recorded for idempotent replay must
+// leave them out: replayed hours later the token has expired, and it is a
+// credential for the order's payment session that storage should not keep.
+func EphemeralDetail(key string) bool {
+	return key == "client_auth_token" || key == "client_auth_token_expiry"
+}
+
+// WithoutEphemeral is the result as it may be recorded: a copy without the
+// EphemeralDetail keys, or r itself when it has none.
+func (r *Result) WithoutEphemeral() *Result {
+	n := 0
+	for k := range r.GatewayDetails {
+		if EphemeralDetail(k) {
+			n++
+		}
+	}
+	if n == 0 {
+		return r
+	}
+	c := *r
+	c.GatewayDetails = nil
+	if len(r.GatewayDetails) > n {
+		c.GatewayDetails = make(map[string]string, len(r.GatewayDetails)-n)
+		for k, v := range r.GatewayDetails {
+			if !EphemeralDetail(k) {
+				c.GatewayDetails[k] = v
+			}
+		}
+	}
+	return &c
+}
+
 // JSON encodes the result for the application.
 func (r *Result) JSON() []byte {
 	b, err := json.Marshal(r)
