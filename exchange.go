@@ -95,6 +95,11 @@ func (x *exchange) create() error {
 			if e != nil && e.Type == transform.DuplicateOrder {
 				// Checked, not relayed: an earlier attempt may have created it.
 				if r, found := x.findCreated(order); found {
+					if r.e != nil && r.e.GatewayCode == "" {
+						// Another order: answer with the gateway's own refusal too.
+						r.e.GatewayCode, r.e.GatewayMessage = e.GatewayCode, e.GatewayMessage
+						r.body = r.e.JSON()
+					}
 					return r
 				} else if r.e == nil {
 					e = &transform.Error{Type: transform.GatewayError, Gateway: x.gatewayName(), GatewayCode: e.GatewayCode, GatewayMessage: e.GatewayMessage,
@@ -141,13 +146,18 @@ func sameOrder(gateway string, o *transform.Order, res *transform.Result) *trans
 			gateway, res.Amount, res.Currency, o.Amount.Shortest(), o.Currency)}
 }
 
-// created is the definite answer for a created order.
+// created is the definite answer for a created order. What is recorded for
+// replay leaves out short-lived session tokens (Juspay's client_auth_token).
 func (x *exchange) created(res *transform.Result) idemResult {
 	if rec, ok := x.h.gateway.(CreateRecorder); ok {
 		rec.RecordCreate(res)
 	}
 	x.completeResult(res)
-	return answered(http.StatusCreated, res.JSON())
+	r := answered(http.StatusCreated, res.JSON())
+	if kept := res.WithoutEphemeral(); kept != res {
+		r.record = kept.JSON()
+	}
+	return r
 }
 
 // completeResult fills created_at, which the README promises on every
@@ -203,24 +213,30 @@ func (x *exchange) fetchStatus(orderID string) (*transform.Result, *transform.Er
 		return nil, e
 	}
 	defer putCapture(cw)
-	return x.h.gateway.ParseStatus(orderID, status, respBody)
+	res, e := x.h.gateway.ParseStatus(orderID, status, respBody)
+	if e == nil && len(res.OtherGatewayOrderIDs) > 0 {
+		x.h.logger.Warn("the gateway holds several orders under one order_id; answering with the paid one, else the newest",
+			zap.String("gateway", x.gatewayName()), zap.String("order_id", orderID),
+			zap.String("gateway_order_id", res.GatewayOrderID), zap.Strings("other_gateway_order_ids", res.OtherGatewayOrderIDs))
+	}
+	return res, e
 }
 
 // readBody reads the canonical request up to MaxBody; a declared length over
 // the limit is refused without reading.
 func (x *exchange) readBody() ([]byte, *transform.Error) {
-	max := x.h.MaxBody
+	limit := x.h.MaxBody
 	tooLarge := func() *transform.Error {
 		// Close the body so the server does not try to drain it before
 		// answering; the connection is closed after the 413 instead.
 		x.r.Body.Close()
 		x.w.Header().Set("Connection", "close")
-		return transform.NewError(transform.RequestTooLarge, "request body is larger than max_body (%d bytes)", max)
+		return transform.NewError(transform.RequestTooLarge, "request body is larger than max_body (%d bytes)", limit)
 	}
-	if x.r.ContentLength > max {
+	if x.r.ContentLength > limit {
 		return nil, tooLarge()
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, max))
+	body, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -412,20 +428,6 @@ func validRetryAfter(v string) bool {
 	}
 	_, err := http.ParseTime(v)
 	return err == nil
-}
-
-// replayedErrorType reads the type back from a recorded error answer.
-func replayedErrorType(body []byte) string {
-	const marker = `"type":"`
-	i := bytes.Index(body, []byte(marker))
-	if i < 0 {
-		return string(transform.GatewayError)
-	}
-	rest := body[i+len(marker):]
-	if j := bytes.IndexByte(rest, '"'); j > 0 {
-		return string(rest[:j])
-	}
-	return string(transform.GatewayError)
 }
 
 // finish writes the order's log line and counts it.

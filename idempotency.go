@@ -55,6 +55,9 @@ type idemRecord struct {
 	// Status and Body are the canonical answer, for definite outcomes.
 	Status int    `json:"status,omitempty"`
 	Body   []byte `json:"body,omitempty"`
+	// ErrorType is the canonical error type of a recorded failure, for
+	// the replay's log line and metrics.
+	ErrorType string `json:"error_type,omitempty"`
 	// Ambiguous marks an attempt whose outcome is unknown (timeout, reset
 	// after sending): the gateway may or may not have acted.
 	Ambiguous bool `json:"ambiguous,omitempty"`

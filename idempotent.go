@@ -1,6 +1,7 @@
 package paygate
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -34,6 +35,8 @@ type idemResult struct {
 	body    []byte
 	e       *transform.Error
 	outcome outcome
+	// record, when set, is the body recorded for replay instead of body.
+	record []byte
 }
 
 // answered builds the result of a definite success.
@@ -158,7 +161,7 @@ func (x *exchange) begin(op *idemOp) (marker *idemRecord, wasAmbiguous, done boo
 			x.replayed = true
 			x.outcome = "success"
 			if prev.Status >= 400 {
-				x.outcome = replayedErrorType(prev.Body)
+				x.outcome = cmp.Or(prev.ErrorType, string(transform.GatewayError))
 			}
 			x.h.metrics.observeReplay(x.gatewayName())
 			x.w.Header().Set("Idempotent-Replayed", "true")
@@ -197,6 +200,12 @@ func (x *exchange) settle(op *idemOp, marker *idemRecord, res idemResult, wasAmb
 	switch {
 	case res.outcome == outcomeDefinite:
 		rec.Status, rec.Body = res.status, res.body
+		if res.e != nil {
+			rec.ErrorType = string(res.e.Type)
+		}
+		if res.record != nil {
+			rec.Body = res.record
+		}
 	case res.outcome == outcomeAmbiguous || wasAmbiguous:
 		rec.Ambiguous = true
 	default:

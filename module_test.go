@@ -145,7 +145,7 @@ func TestServeHTTPWithStubProxy(t *testing.T) {
 	if w.Code != 201 {
 		t.Fatalf("status %d body %s", w.Code, w.Body)
 	}
-	if seen.URL.Path != "/v1/orders" || seen.Method != "POST" || seenBody != `{"amount":10550,"currency":"INR","receipt":"ORD1"}` {
+	if seen.URL.Path != "/v1/orders" || seen.Method != "POST" || seenBody != `{"amount":10550,"currency":"INR","receipt":"ORD1","unique_receipt":true}` {
 		t.Errorf("upstream request %s %s %s", seen.Method, seen.URL.Path, seenBody)
 	}
 	if got := seen.Header.Get("Authorization"); got != "Basic cnpwX3Rlc3RfdW5pdDp1bml0LXNlY3JldA==" {

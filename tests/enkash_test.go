@@ -462,13 +462,19 @@ func TestEnKashErrors(t *testing.T) {
 
 	t.Run("duplicate_order", func(t *testing.T) {
 		// Another client already used the orderId at EnKash.
+		// The refusal is checked: another amount under the id is not ours.
 		seedEnKash(t, emu, "DUP1")
-		e := call(t, "POST", url(9380, "/enkash/orders"), ekSimple("DUP1")).canonicalError(t, 409, "duplicate_order")
+		e := call(t, "POST", url(9380, "/enkash/orders"), `{"order_id":"DUP1","amount":"20","currency":"INR"}`).canonicalError(t, 409, "duplicate_order")
 		if e["gateway_code"] != "409" || e["field"] != "order_id" || e["gateway"] != "enkash" {
 			t.Errorf("duplicate %v", e)
 		}
-		if _, orders := ekSplit(emu); len(orders) != 2 {
-			t.Errorf("%d order requests, want 2 (the seed and paygate's)", len(orders))
+		if _, orders := ekSplit(emu); len(orders) != 3 {
+			t.Errorf("%d order requests, want 3 (the seed, paygate's create and its status check)", len(orders))
+		}
+		// The same amount and currency: an earlier attempt created it.
+		seedEnKash(t, emu, "DUP2")
+		if r := call(t, "POST", url(9380, "/enkash/orders"), ekSimple("DUP2")); r.status != 201 || r.json(t)["order_id"] != "DUP2" {
+			t.Errorf("same order under a used id: %d %s", r.status, r.body)
 		}
 	})
 
@@ -479,7 +485,7 @@ func TestEnKashErrors(t *testing.T) {
 		}
 	})
 
-	if n := emu.TokenCalls(); n != 2 {
-		t.Errorf("%d token calls in all, want 2 (paygate's and the seeding client's)", n)
+	if n := emu.TokenCalls(); n != 3 {
+		t.Errorf("%d token calls in all, want 3 (paygate's and the seeding client's two)", n)
 	}
 }

@@ -114,10 +114,16 @@ func TestJuspayCreateAndStatus(t *testing.T) {
 		t.Fatalf("gateway_order_id = %v", res["gateway_order_id"])
 	}
 	links := "https://sandbox.juspay.in/merchant/"
+	// Juspay's short answer has no creation time: created_at is the
+	// gateway's clock from its Date header.
+	createdAt, _ := res["created_at"].(string)
+	if ts, err := time.Parse(time.RFC3339, createdAt); err != nil || time.Since(ts) > time.Minute || !strings.HasSuffix(createdAt, "Z") {
+		t.Errorf("created_at %q is not the gateway's recent UTC time", createdAt)
+	}
 	want := compact(t, fmt.Sprintf(`{"gateway":"juspay","order_id":"ORD-1001","gateway_order_id":%q,"status":"created",
-		"gateway_status":"CREATED","amount":"105.50","currency":"INR","payment_url":"%spay/%s",
+		"gateway_status":"CREATED","amount":"105.50","currency":"INR","payment_url":"%spay/%s","created_at":%q,
 		"gateway_details":{"payment_url_iframe":"%sipay/%s","payment_url_mobile":"%spay/%s?mobile=true"}}`,
-		id, links, id, links, id, links, id))
+		id, links, id, createdAt, links, id, links, id))
 	if string(r.body) != want {
 		t.Errorf("create answer\n got %s\nwant %s", r.body, want)
 	}
@@ -250,11 +256,18 @@ func TestJuspayErrors(t *testing.T) {
 
 	t.Run("duplicate_order", func(t *testing.T) {
 		// Another client already used the order id at the gateway.
+		// The refusal is checked: another amount under the id is not ours.
 		seedJuspay(t, emu, "DUP-1")
-		r := call(t, "POST", url(9280, "/juspay/orders"), `{"order_id":"DUP-1","amount":"10","currency":"INR"}`)
+		r := call(t, "POST", url(9280, "/juspay/orders"), `{"order_id":"DUP-1","amount":"20","currency":"INR"}`)
 		e := r.canonicalError(t, 409, "duplicate_order")
 		if e["gateway"] != "juspay" || e["gateway_code"] != "ALREADY_EXISTS" || e["gateway_message"] != "Order already exists" || e["field"] != "order_id" {
 			t.Errorf("duplicate error %v", e)
+		}
+		// The same amount and currency: an earlier attempt created it.
+		seedJuspay(t, emu, "DUP-2")
+		r = call(t, "POST", url(9280, "/juspay/orders"), `{"order_id":"DUP-2","amount":"10","currency":"INR"}`)
+		if r.status != 201 || r.json(t)["order_id"] != "DUP-2" {
+			t.Errorf("same order under a used id: %d %s", r.status, r.body)
 		}
 	})
 

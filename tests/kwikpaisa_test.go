@@ -361,8 +361,10 @@ func TestKwikPaisaDuplicate(t *testing.T) {
 	if e["gateway"] != "kwikpaisa" || e["gateway_code"] != "409" || e["gateway_message"] != "Duplicate order_id." || e["field"] != "order_id" {
 		t.Errorf("duplicate error %v", e)
 	}
-	if n := len(emu.Received()); n != 2 {
-		t.Errorf("emulator received %d requests, want 2 (the seed and paygate's)", n)
+	// The refusal is checked, not relayed: paygate asked for the order
+	// (another amount: not ours).
+	if n := len(emu.Received()); n != 3 {
+		t.Errorf("emulator received %d requests, want 3 (the seed, paygate's create and its status check)", n)
 	}
 }
 

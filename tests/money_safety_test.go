@@ -214,8 +214,10 @@ func TestRateLimitThenRetryCreates(t *testing.T) {
 	for _, g := range emu.Received() {
 		seq = append(seq, g.Method)
 	}
-	if got := strings.Join(seq, " "); got != "POST POST" {
-		t.Errorf("gateway saw %s, want POST POST (refused, then created; no status check)", got)
+	// The 429 came from the fault before the emulator's logic: its journal
+	// holds the retry's create alone, and no status check.
+	if got := strings.Join(seq, " "); got != "POST" {
+		t.Errorf("gateway processed %s, want POST (the retry's create; no status check)", got)
 	}
 }
 
@@ -260,5 +262,26 @@ func TestReloadKeepsRecords(t *testing.T) {
 	}
 	if got := strings.Join(seq, " "); got != "GET" {
 		t.Errorf("after reload the ambiguous order made the gateway see %q, want GET (status only)", got)
+	}
+}
+
+// S8: Juspay's client_auth_token is a short-lived session credential: the
+// first answer carries it, the recorded one (replayed for a day) does not.
+func TestJuspayClientAuthTokenIsNotReplayed(t *testing.T) {
+	startJuspay(t)
+	body := `{"order_id":"CAT-1","amount":"10","currency":"INR","customer":{"id":"c1","email":"a@example.com","phone":"9816512345"},"gateway_options":{"get_client_auth_token":true}}`
+	first := call(t, "POST", url(9280, "/juspay/orders"), body)
+	if first.status != 201 || !strings.Contains(string(first.body), `"client_auth_token"`) {
+		t.Fatalf("create: %d %s", first.status, first.body)
+	}
+	r := call(t, "POST", url(9280, "/juspay/orders"), body)
+	if r.status != 201 || r.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("repeat: %d %v %s", r.status, r.header, r.body)
+	}
+	if strings.Contains(string(r.body), "client_auth_token") {
+		t.Errorf("the replay carries the session token: %s", r.body)
+	}
+	if r.json(t)["gateway_order_id"] != first.json(t)["gateway_order_id"] {
+		t.Errorf("replay names another order: %s", r.body)
 	}
 }

@@ -141,7 +141,7 @@ func TestRazorpayCreateAndStatus(t *testing.T) {
 	if rec.Method != "POST" || rec.Path != "/v1/orders" {
 		t.Errorf("upstream request %s %s", rec.Method, rec.Path)
 	}
-	wantBody := `{"amount":10550,"currency":"INR","receipt":"ORD1001","notes":{"cart":"42"}}`
+	wantBody := `{"amount":10550,"currency":"INR","receipt":"ORD1001","unique_receipt":true,"notes":{"cart":"42"}}`
 	if string(rec.Body) != wantBody {
 		t.Errorf("upstream body\n got %s\nwant %s", rec.Body, wantBody)
 	}
@@ -252,12 +252,19 @@ func TestRazorpayErrors(t *testing.T) {
 	}
 
 	t.Run("duplicate_order", func(t *testing.T) {
-		// Another client already used the receipt at the gateway.
+		// The receipt is already used at the gateway (unique_receipt makes
+		// Razorpay answer with the existing order). Another amount: not ours.
 		seedRazorpay(t, emu, "DUP-1")
-		r := call(t, "POST", url(9080, "/razorpay/orders"), `{"order_id":"DUP-1","amount":"10","currency":"INR"}`)
+		r := call(t, "POST", url(9080, "/razorpay/orders"), `{"order_id":"DUP-1","amount":"20","currency":"INR"}`)
 		e := r.canonicalError(t, 409, "duplicate_order")
-		if e["gateway_message"] != "Order receipt should be unique." || e["gateway"] != "razorpay" {
+		if e["gateway"] != "razorpay" || e["field"] != "order_id" || !strings.Contains(e["message"].(string), "10.00 INR") {
 			t.Errorf("duplicate error %v", e)
+		}
+		// The same amount and currency: an earlier attempt's order, answered as ours.
+		seedRazorpay(t, emu, "DUP-2")
+		r = call(t, "POST", url(9080, "/razorpay/orders"), `{"order_id":"DUP-2","amount":"10","currency":"INR"}`)
+		if r.status != 201 || r.json(t)["order_id"] != "DUP-2" {
+			t.Errorf("same order under a used receipt: %d %s", r.status, r.body)
 		}
 	})
 

@@ -209,7 +209,15 @@ func (g Razorpay) ParseStatus(orderID string, status int, body []byte) (*Result,
 	if pick == nil {
 		return nil, GatewayFailure(g.Name(), OrderNotFound, "", "", "")
 	}
-	return g.result(orderID, pick)
+	res, e := g.result(orderID, pick)
+	if e == nil && len(c.Items) > 1 {
+		for i := range c.Items {
+			if it := &c.Items[i]; it != pick {
+				res.OtherGatewayOrderIDs = append(res.OtherGatewayOrderIDs, clip(it.ID))
+			}
+		}
+	}
+	return res, e
 }
 
 func (g Razorpay) result(orderID string, ord *razorpayOrder) (*Result, *Error) {

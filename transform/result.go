@@ -42,6 +42,10 @@ type Result struct {
 	PaymentURL     string            `json:"payment_url,omitempty"`
 	CreatedAt      string            `json:"created_at,omitempty"`
 	GatewayDetails map[string]string `json:"gateway_details,omitempty"`
+	// OtherGatewayOrderIDs names the other orders the gateway holds under
+	// this order id (a receipt that repeats); never sent to the application,
+	// the glue logs them.
+	OtherGatewayOrderIDs []string `json:"-"`
 }
 
 // EphemeralDetail reports whether a gateway_details key holds a value that

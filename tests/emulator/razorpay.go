@@ -162,7 +162,7 @@ func (e *Razorpay) create(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	allowed := map[string]bool{"amount": true, "currency": true, "receipt": true, "notes": true,
-		"partial_payment": true, "first_payment_min_amount": true}
+		"partial_payment": true, "first_payment_min_amount": true, "unique_receipt": true}
 	var extra []string
 	for k := range fields {
 		if !allowed[k] {
@@ -237,10 +237,22 @@ func (e *Razorpay) create(w http.ResponseWriter, r *http.Request, body []byte) {
 			notes = raw
 		}
 	}
+	var unique bool
+	if raw, ok := fields["unique_receipt"]; ok {
+		if err := json.Unmarshal(raw, &unique); err != nil {
+			rzpError(w, http.StatusBadRequest, "The unique receipt field must be true or false.", "unique_receipt", "input_validation_failed")
+			return
+		}
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if receipt != "" {
-		if o, dup := e.byReceipt[receipt]; dup {
+		if o, dup := e.byReceipt[receipt]; dup && unique {
+			// unique_receipt: a repeated receipt returns the existing order.
+			b, _ := json.Marshal(o)
+			writeJSON(w, http.StatusOK, b)
+			return
+		} else if dup {
 			b, _ := json.Marshal(map[string]any{"error": map[string]any{
 				"code": "BAD_REQUEST_ERROR", "description": "Order receipt should be unique.",
 				"source": "business", "step": "order_creation", "reason": "input_validation_failed",

@@ -29,12 +29,15 @@ type caddyProc struct {
 	sites    []*site
 }
 
-// site is one gateway's pair of listeners: the front (both routes) and the
-// emulator.
+// site is one gateway's listeners: the front (both routes) and, with
+// -upstream emulator, the emulator site in the same Caddy.
 type site struct {
-	spec     *gatewaySpec
-	front    string // host:port
-	emulator string // host:port
+	spec  *gatewaySpec
+	front string // host:port
+	// upstream is where both routes lead: the gateway stand-in's or the
+	// emulator's host:port.
+	upstream string
+	emulator string // host:port; "" with the stand-in
 	instance string // emulator instance name, renewed per segment
 }
 
@@ -72,10 +75,11 @@ func caddyVersion(bin string) string {
 }
 
 // caddyfile renders the config: per gateway a front site with the two
-// routes to the same emulator, and the emulator site.
+// routes to the same upstream (the stand-in, or the emulator site rendered
+// here too).
 //
-//	paygate route:  POST /pay/orders  → paygate <gw> → reverse_proxy emulator
-//	plain route:    anything else     →                reverse_proxy emulator
+//	paygate route:  POST /pay/orders  → paygate <gw> → reverse_proxy upstream
+//	plain route:    anything else     →                reverse_proxy upstream
 //
 // The plain route is the catch-all so that it does nothing but proxy: no
 // rewrite, no extra matcher; both routes evaluate the same /pay/* matcher.
@@ -89,14 +93,21 @@ func (p *caddyProc) caddyfile() string {
 	b.WriteString("}\n")
 	for _, s := range p.sites {
 		_, frontPort, _ := net.SplitHostPort(s.front)
-		_, emuPort, _ := net.SplitHostPort(s.emulator)
-		fmt.Fprintf(&b, "\n# %s: both routes lead to the emulator on %s\n:%s {\n\tbind 127.0.0.1\n", s.spec.name, s.emulator, frontPort)
+		what := "the gateway stand-in"
+		if s.emulator != "" {
+			what = "the emulator"
+		}
+		fmt.Fprintf(&b, "\n# %s: both routes lead to %s on %s\n:%s {\n\tbind 127.0.0.1\n", s.spec.name, what, s.upstream, frontPort)
 		fmt.Fprintf(&b, "\thandle /pay/* {\n\t\tpaygate %s {\n", s.spec.name)
-		for _, o := range s.spec.paygateOptions(s.emulator) {
+		for _, o := range s.spec.paygateOptions(s.upstream) {
 			fmt.Fprintf(&b, "\t\t\t%s\n", o)
 		}
-		fmt.Fprintf(&b, "\t\t}\n\t\treverse_proxy %s\n\t}\n", s.emulator)
-		fmt.Fprintf(&b, "\thandle {\n\t\treverse_proxy %s\n\t}\n}\n", s.emulator)
+		fmt.Fprintf(&b, "\t\t}\n\t\treverse_proxy %s\n\t}\n", s.upstream)
+		fmt.Fprintf(&b, "\thandle {\n\t\treverse_proxy %s\n\t}\n}\n", s.upstream)
+		if s.emulator == "" {
+			continue
+		}
+		_, emuPort, _ := net.SplitHostPort(s.emulator)
 		fmt.Fprintf(&b, "\n:%s {\n\tbind 127.0.0.1\n\tpaygate_emulator %s {\n\t\tinstance %s\n", emuPort, s.spec.name, s.instance)
 		for _, o := range s.spec.emulatorOptions() {
 			fmt.Fprintf(&b, "\t\t%s\n", o)
@@ -161,6 +172,9 @@ func (p *caddyProc) start(ctx context.Context) error {
 func (p *caddyProc) waitListening() error {
 	for _, s := range p.sites {
 		for _, addr := range []string{s.front, s.emulator} {
+			if addr == "" {
+				continue
+			}
 			c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 			if err != nil {
 				return fmt.Errorf("caddy is not listening on %s: %v", addr, err)
@@ -210,8 +224,12 @@ func (p *caddyProc) stop() {
 }
 
 // cpuTicks is Caddy's user+system CPU time so far, in clock ticks.
-func (p *caddyProc) cpuTicks() (int64, bool) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+func (p *caddyProc) cpuTicks() (int64, bool) { return procCPUTicks(p.cmd.Process.Pid) }
+
+// procCPUTicks is a process's user+system CPU time so far, in clock ticks
+// (Linux /proc; false elsewhere).
+func procCPUTicks(pid int) (int64, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, false
 	}

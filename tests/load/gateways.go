@@ -200,7 +200,12 @@ func paygateRequest(host, id string) []byte {
 // plainRequest is the upstream request paygate would send for the same
 // order, sent straight to reverse_proxy.
 func plainRequest(spec *gatewaySpec, sign func(http.Header, *transform.Request), host, id string) ([]byte, error) {
-	o, e := transform.DecodeOrder(canonicalBody(id))
+	return plainRequestFor(spec, sign, host, canonicalBody(id))
+}
+
+// plainRequestFor is plainRequest for any canonical create.
+func plainRequestFor(spec *gatewaySpec, sign func(http.Header, *transform.Request), host string, canonical []byte) ([]byte, error) {
+	o, e := transform.DecodeOrder(canonical)
 	if e != nil {
 		return nil, e
 	}

@@ -53,6 +53,8 @@ type result struct {
 	sample    string // first error, for the report
 	elapsed   time.Duration
 	cpuTicks  int64 // Caddy's CPU ticks during the phase (-1: unknown)
+	// upCPUTicks are the stand-in's CPU ticks during the phase (-1: unknown).
+	upCPUTicks int64
 }
 
 func (r *result) ok() int { return len(r.latencies) }
@@ -78,7 +80,7 @@ func (ph *phase) run(ctx context.Context) *result {
 	var (
 		next   atomic.Int64
 		mu     sync.Mutex
-		res    = &result{cpuTicks: -1}
+		res    = &result{cpuTicks: -1, upCPUTicks: -1}
 		wg     sync.WaitGroup
 		errCnt atomic.Int64
 	)
@@ -176,14 +178,15 @@ type summary struct {
 	p50, p99 float64 // µs
 	rps      float64
 	cpu      float64 // µs of Caddy CPU per request
+	upCPU    float64 // µs of the stand-in's CPU per request
 }
 
 func summarise(rs []*result) summary {
 	var all []int64
 	var s summary
 	var elapsed time.Duration
-	var ticks int64
-	cpuKnown := true
+	var ticks, upTicks int64
+	cpuKnown, upKnown := true, true
 	for _, r := range rs {
 		all = append(all, r.latencies...)
 		s.errors += r.errors
@@ -191,7 +194,11 @@ func summarise(rs []*result) summary {
 		if r.cpuTicks < 0 {
 			cpuKnown = false
 		}
+		if r.upCPUTicks < 0 {
+			upKnown = false
+		}
 		ticks += r.cpuTicks
+		upTicks += r.upCPUTicks
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
 	s.n = len(all)
@@ -203,6 +210,10 @@ func summarise(rs []*result) summary {
 	s.cpu = math.NaN()
 	if cpuKnown && s.n+s.errors > 0 {
 		s.cpu = float64(ticks) * (1e6 / clockTick) / float64(s.n+s.errors)
+	}
+	s.upCPU = math.NaN()
+	if upKnown && s.n+s.errors > 0 {
+		s.upCPU = float64(upTicks) * (1e6 / clockTick) / float64(s.n+s.errors)
 	}
 	return s
 }
