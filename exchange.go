@@ -32,8 +32,9 @@ type exchange struct {
 	next caddyhttp.Handler
 
 	start         time.Time
-	op            string // create, status; "" for requests no operation matched
+	op            string // create, status, refund, refund_status; "" for requests no operation matched
 	orderID       string
+	refundID      string
 	order         *transform.Order
 	outcome       string // success, or the canonical error type
 	errField      string
@@ -53,14 +54,19 @@ type exchange struct {
 
 func (x *exchange) gatewayName() string { return x.h.gateway.Name() }
 
-func (x *exchange) create() error {
+// jsonBody reads a request body that must be JSON (a create or a refund).
+func (x *exchange) jsonBody(what string) ([]byte, *transform.Error) {
 	// The exact common value skips ParseMediaType, which allocates a map.
 	if ct := x.r.Header.Get("Content-Type"); ct != "application/json" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return x.fail(transform.NewError(transform.UnsupportedMediaType, "create requests must be sent with Content-Type: application/json"))
+			return nil, transform.NewError(transform.UnsupportedMediaType, "%s requests must be sent with Content-Type: application/json", what)
 		}
 	}
-	body, e := x.readBody()
+	return x.readBody()
+}
+
+func (x *exchange) create() error {
+	body, e := x.jsonBody("create")
 	if e != nil {
 		return x.fail(e)
 	}
@@ -451,11 +457,17 @@ func (x *exchange) finish() {
 	}
 	x.h.metrics.observeRequest(name, op, x.outcome)
 	level := zapcore.InfoLevel
-	if x.outcome != "success" && x.outcome != string(transform.InvalidRequest) && x.outcome != string(transform.DuplicateOrder) &&
-		x.outcome != string(transform.GatewayRejected) && x.outcome != string(transform.OrderNotFound) {
+	switch transform.ErrorType(x.outcome) {
+	case "success", transform.InvalidRequest, transform.DuplicateOrder, transform.DuplicateRefund,
+		transform.GatewayRejected, transform.OrderNotFound, transform.NotFound, transform.NotSupported:
+	default:
 		level = zapcore.WarnLevel // the gateway or the network failed, or our config did
 	}
-	c := x.h.logger.Check(level, "order")
+	msg := "order"
+	if x.refundID != "" || op == "refund" || op == "refund_status" {
+		msg = "refund"
+	}
+	c := x.h.logger.Check(level, msg)
 	if c == nil {
 		return
 	}
@@ -464,6 +476,11 @@ func (x *exchange) finish() {
 		zap.String("gateway", name),
 		zap.String("operation", op),
 		zap.String("order_id", x.orderID),
+	)
+	if x.refundID != "" {
+		fields = append(fields, zap.String("refund_id", x.refundID))
+	}
+	fields = append(fields,
 		zap.String("outcome", x.outcome),
 		zap.Int("gateway_http_status", x.gatewayStatus),
 		zap.Duration("duration", time.Since(x.start)),

@@ -23,7 +23,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "requests_total",
-			Help: "Canonical requests by gateway, operation (create, status) and outcome (success or the canonical error type).",
+			Help: "Canonical requests by gateway, operation (create, status, refund, refund_status) and outcome (success or the canonical error type).",
 		}, []string{"gateway", "operation", "outcome"}),
 		gatewayLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: metricsNamespace, Name: "gateway_request_duration_seconds",
@@ -32,7 +32,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"gateway", "operation"}),
 		replays: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "idempotent_replays_total",
-			Help: "Creates answered from a recorded outcome without calling the gateway.",
+			Help: "Creates and refunds answered from a recorded outcome without calling the gateway.",
 		}, []string{"gateway"}),
 		tokenFetches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: metricsNamespace, Name: "token_fetches_total",

@@ -234,11 +234,69 @@ type operation int
 const (
 	opCreate operation = iota + 1
 	opStatus
+	opRefund
+	opRefundStatus
 )
 
+// method is the HTTP method of the operation (the Allow header of a 405).
+func (op operation) method() string {
+	if op == opCreate || op == opRefund {
+		return http.MethodPost
+	}
+	return http.MethodGet
+}
+
 // route recognises the operation from the method and the last path segments,
-// so the handler works under any route prefix.
-func route(r *http.Request) (operation, string, *transform.Error) {
+// so the handler works under any route prefix. On a 405 it returns the
+// operation the path names, whose method goes in Allow.
+func route(r *http.Request) (operation, string, string, *transform.Error) {
+	// An order may be called "orders": POST …/orders/orders/refunds refunds it.
+	if r.Method == http.MethodPost {
+		if op, orderID, _, e := routeRefunds(r); op == opRefund && e == nil {
+			return op, orderID, "", nil
+		}
+	}
+	op, orderID, e := routeOrders(r)
+	if op != 0 || e != nil {
+		return op, orderID, "", e
+	}
+	return routeRefunds(r)
+}
+
+// routeRefunds recognises POST …/orders/{order_id}/refunds and
+// GET …/orders/{order_id}/refunds/{refund_id}.
+func routeRefunds(r *http.Request) (operation, string, string, *transform.Error) {
+	seg := strings.Split(strings.TrimSuffix(r.URL.Path, "/"), "/")
+	n := len(seg)
+	switch {
+	case n >= 3 && seg[n-1] == "refunds" && seg[n-3] == "orders":
+		if e := transform.ValidateOrderID(seg[n-2]); e != nil {
+			return 0, "", "", e
+		}
+		if r.Method != http.MethodPost {
+			return opRefund, "", "", transform.NewError(transform.MethodNotAllowed, "use POST to create a refund")
+		}
+		return opRefund, seg[n-2], "", nil
+	case n >= 4 && seg[n-2] == "refunds" && seg[n-4] == "orders":
+		if e := transform.ValidateOrderID(seg[n-3]); e != nil {
+			return 0, "", "", e
+		}
+		if e := transform.ValidateRefundID(seg[n-1]); e != nil {
+			return 0, "", "", e
+		}
+		if r.Method != http.MethodGet {
+			return opRefundStatus, "", "", transform.NewError(transform.MethodNotAllowed, "use GET to fetch a refund's status")
+		}
+		return opRefundStatus, seg[n-3], seg[n-1], nil
+	}
+	return 0, "", "", transform.NewError(transform.NotFound,
+		"no such operation: POST …/orders creates an order, GET …/orders/{order_id} fetches its status, "+
+			"POST …/orders/{order_id}/refunds refunds it, GET …/orders/{order_id}/refunds/{refund_id} fetches a refund")
+}
+
+// routeOrders recognises POST …/orders and GET …/orders/{order_id}; it
+// returns no operation and no error for other paths.
+func routeOrders(r *http.Request) (operation, string, *transform.Error) {
 	path := strings.TrimSuffix(r.URL.Path, "/")
 	i := strings.LastIndexByte(path, '/')
 	last, parent := path[i+1:], ""
@@ -250,19 +308,19 @@ func route(r *http.Request) (operation, string, *transform.Error) {
 	// An order may be called "orders": GET …/orders/orders is its status.
 	case last == "orders" && !(parent == "orders" && r.Method == http.MethodGet):
 		if r.Method != http.MethodPost {
-			return 0, "", transform.NewError(transform.MethodNotAllowed, "use POST to create an order")
+			return opCreate, "", transform.NewError(transform.MethodNotAllowed, "use POST to create an order")
 		}
 		return opCreate, "", nil
 	case parent == "orders":
 		if r.Method != http.MethodGet {
-			return 0, "", transform.NewError(transform.MethodNotAllowed, "use GET to fetch an order's status")
+			return opStatus, "", transform.NewError(transform.MethodNotAllowed, "use GET to fetch an order's status")
 		}
 		if e := transform.ValidateOrderID(last); e != nil {
 			return 0, "", e
 		}
 		return opStatus, last, nil
 	}
-	return 0, "", transform.NewError(transform.NotFound, "no such operation: POST …/orders creates an order, GET …/orders/{order_id} fetches its status")
+	return 0, "", nil
 }
 
 // ServeHTTP answers every request with canonical JSON; it returns an error
@@ -273,27 +331,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	}
 	x := &exchange{h: h, w: w, r: r, next: next, start: time.Now()}
 	defer x.finish()
-	op, orderID, e := route(r)
+	op, orderID, refundID, e := route(r)
 	if e != nil {
 		if e.Type == transform.MethodNotAllowed {
-			if op == 0 && strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/orders") {
-				w.Header().Set("Allow", http.MethodPost)
-			} else {
-				w.Header().Set("Allow", http.MethodGet)
-			}
+			w.Header().Set("Allow", op.method())
 		}
 		return x.fail(e)
 	}
-	if op == opCreate {
+	switch op {
+	case opCreate:
 		x.op = "create"
 		return x.create()
+	case opRefund:
+		x.op, x.orderID = "refund", orderID
+		return x.refund()
 	}
-	x.op, x.orderID = "status", orderID
-	// A status call is bounded like a create's calls, whatever
-	// reverse_proxy's own timeouts.
+	// Status calls are bounded like a create's or a refund's calls,
+	// whatever reverse_proxy's own timeouts.
 	ctx, cancel := context.WithTimeout(r.Context(), h.inFlightTimeout())
 	defer cancel()
 	x.r = r.WithContext(ctx)
+	if op == opRefundStatus {
+		x.op, x.orderID, x.refundID = "refund_status", orderID, refundID
+		return x.refundStatus()
+	}
+	x.op, x.orderID = "status", orderID
 	return x.status()
 }
 

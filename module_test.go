@@ -32,18 +32,18 @@ func TestRoute(t *testing.T) {
 		{"POST", "/pay/razorpay/orders/", opCreate, "", ""},
 		{"GET", "/pay/razorpay/orders/ORD-1_a", opStatus, "ORD-1_a", ""},
 		{"GET", "/orders/ORD1/", opStatus, "ORD1", ""},
-		{"GET", "/pay/orders", 0, "", transform.MethodNotAllowed},
-		{"PUT", "/pay/orders/ORD1", 0, "", transform.MethodNotAllowed},
+		{"GET", "/pay/orders", opCreate, "", transform.MethodNotAllowed},
+		{"PUT", "/pay/orders/ORD1", opStatus, "", transform.MethodNotAllowed},
 		{"GET", "/pay/orders/bad%20id", 0, "", transform.InvalidRequest},
 		{"GET", "/pay/refunds", 0, "", transform.NotFound},
 		{"GET", "/", 0, "", transform.NotFound},
-		{"POST", "/orders/ORD1/refunds", 0, "", transform.NotFound},
+		{"POST", "/orders/ORD1/refunds", opRefund, "ORD1", ""},
 		{"GET", "/pay/orders/orders", opStatus, "orders", ""}, // an order may be called "orders"
 		{"POST", "/pay/orders/orders", opCreate, "", ""},
 	}
 	for _, c := range cases {
 		r := httptest.NewRequest(c.method, c.path, nil)
-		op, id, e := route(r)
+		op, id, _, e := route(r)
 		if op != c.op || id != c.id || (e == nil) != (c.errType == "") || (e != nil && e.Type != c.errType) {
 			t.Errorf("%s %s → %v %q %v", c.method, c.path, op, id, e)
 		}

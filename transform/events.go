@@ -34,12 +34,16 @@ const (
 // IsRefund reports whether t is a refund event type.
 func (t EventType) IsRefund() bool { return strings.HasPrefix(string(t), "refund.") }
 
-// Refund statuses of canonical refund events.
-const (
-	RefundPending   = "pending"
-	RefundSucceeded = "succeeded"
-	RefundFailed    = "failed"
-)
+// RefundEventType is the event type that reports a refund in status s.
+func RefundEventType(s RefundStatus) EventType {
+	switch s {
+	case RefundSucceeded:
+		return EventRefundSucceeded
+	case RefundFailed:
+		return EventRefundFailed
+	}
+	return EventRefundPending
+}
 
 // Event is the canonical payment event the application receives.
 type Event struct {
@@ -71,8 +75,8 @@ type Event struct {
 type EventRefund struct {
 	RefundID        string `json:"refund_id,omitempty"`
 	GatewayRefundID string `json:"gateway_refund_id,omitempty"`
-	Status          string `json:"status"`
-	Amount          string `json:"amount,omitempty"`
+	Status          RefundStatus `json:"status"`
+	Amount          string       `json:"amount,omitempty"`
 }
 
 // JSON encodes the event for the application.

@@ -158,7 +158,7 @@ func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 		// unique_request_id is the id paygate sent for the refund (§ refunds:
 		// the merchant's refund_id, or the id derived from it).
 		ev.Refund = &EventRefund{RefundID: evID(rf.UniqueRequestID), GatewayRefundID: evID(rf.ID),
-			Status: evRefundStatus(re.t), Amount: ra}
+			Status: juspayRefundStatuses[re.status], Amount: ra}
 		ev.orderKey = "m:" + orderID
 		events = append(events, &ev)
 	}

@@ -57,15 +57,6 @@ type razorpayEventRefund struct {
 	CreatedAt evText `json:"created_at"`
 }
 
-// razorpayRefundStatuses maps a refund entity's status. The status is taken
-// from the entity, not from the event name: Razorpay's refund.created
-// sample carries "processed".
-var razorpayRefundStatuses = map[string]EventType{
-	"processed": EventRefundSucceeded,
-	"pending":   EventRefundPending,
-	"created":   EventRefundPending,
-	"failed":    EventRefundFailed,
-}
 
 // ParseRazorpayEvent maps a Razorpay webhook body:
 //
@@ -136,17 +127,19 @@ func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 			return nil, evMalformed(name, "no refund entity")
 		}
 		rf := env.Payload.Refund.Entity
-		t, ok := razorpayRefundStatuses[rf.Status]
+		// The status is taken from the entity, not from the event name:
+		// Razorpay's refund.created sample carries "processed".
+		rs, ok := razorpayRefundStatuses[rf.Status]
 		if !ok {
 			return nil, evMalformed(name, "refund status %q not known", clipTo(rf.Status, 32))
 		}
-		ev.Type = t
+		ev.Type = RefundEventType(rs)
 		ev.Status = StatusPaid // only a captured payment is refunded; the order stays paid
 		refundAmount, err := evMinorAmount(string(rf.Amount), rf.Currency)
 		if err != nil {
 			return nil, evMalformed(name, "refund amount: %v", err)
 		}
-		ev.Refund = &EventRefund{GatewayRefundID: evID(rf.ID), Status: evRefundStatus(t), Amount: refundAmount}
+		ev.Refund = &EventRefund{GatewayRefundID: evID(rf.ID), Status: rs, Amount: refundAmount}
 		if ValidateOrderID(string(rf.Receipt)) == nil {
 			ev.Refund.RefundID = string(rf.Receipt) // paygate sends refund_id as the receipt
 		}
@@ -177,15 +170,6 @@ func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 	return []*Event{ev}, nil
 }
 
-func evRefundStatus(t EventType) string {
-	switch t {
-	case EventRefundSucceeded:
-		return RefundSucceeded
-	case EventRefundFailed:
-		return RefundFailed
-	}
-	return RefundPending
-}
 
 func evFirstTime(lits ...evText) (string, bool) {
 	for _, l := range lits {

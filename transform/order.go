@@ -161,7 +161,11 @@ var orderFields = map[string][]string{
 }
 
 // decodeError turns a decoding error into a canonical one naming the field.
-func decodeError(err error) *Error {
+func decodeError(err error) *Error { return decodeErrorFor(err, orderFields) }
+
+// decodeErrorFor is decodeError for a request with these fields by path
+// (orders, refunds).
+func decodeErrorFor(err error, fields map[string][]string) *Error {
 	var semErr *jsonv2.SemanticError
 	var synErr *jsontext.SyntacticError
 	switch {
@@ -175,7 +179,7 @@ func decodeError(err error) *Error {
 		field := pointerField(semErr.JSONPointer)
 		switch {
 		case semErr.Err == jsonv2.ErrUnknownName:
-			return unknownField(semErr.JSONPointer)
+			return unknownField(semErr.JSONPointer, fields)
 		case field == "":
 			return Invalid("", "request body must be a JSON object")
 		case field == "amount" || strings.HasPrefix(field, "amount."):
@@ -193,9 +197,9 @@ func decodeError(err error) *Error {
 
 // unknownField reports a name the canonical schema does not have; one that
 // differs only in case from a known name is reported under that name.
-func unknownField(p jsontext.Pointer) *Error {
+func unknownField(p jsontext.Pointer, fields map[string][]string) *Error {
 	parent, name := pointerField(p.Parent()), p.LastToken()
-	for _, known := range orderFields[parent] {
+	for _, known := range fields[parent] {
 		if strings.EqualFold(name, known) {
 			return Invalid(joinField(parent, known), "names are case-sensitive: %q is not %q", clip(name), known)
 		}

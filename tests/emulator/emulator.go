@@ -9,10 +9,12 @@ package emulator
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -158,4 +160,63 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// Refunding is implemented by the emulators of gateways with a refund API
+// (Razorpay, Juspay, EnKash), so tests can pay an order and see exactly
+// which refunds the gateway holds.
+type Refunding interface {
+	// Pay marks the merchant's order paid, as a customer's payment would,
+	// with the payment attempts the gateway keeps (a successful one and a
+	// failed one listed after it). It reports false for an unknown order.
+	Pay(orderID string) bool
+	// RefundCalls is the number of refund requests received (after
+	// authentication), whatever their answer.
+	RefundCalls() int
+	// Refunds lists the refunds the gateway holds for the merchant's order.
+	Refunds(orderID string) []Refund
+	// SetRefundStatus moves a refund (by its gateway id) to a status in the
+	// gateway's own words.
+	SetRefundStatus(orderID, gatewayRefundID, status string) bool
+}
+
+// Refund is one refund an emulator holds.
+type Refund struct {
+	ID     string // the gateway's refund id
+	Key    string // the merchant's key: receipt, unique_request_id, requestId
+	Amount string // major units, the currency's places
+	Status string // in the gateway's words
+}
+
+// controlPrefix starts the control endpoint that marks an order paid, served
+// without credentials by every refunding emulator (README "Refunds"):
+// POST /__control/orders/{order_id}/pay.
+const controlPrefix = "/__control/orders/"
+
+// controlPay reports whether r asks to pay an order, and which.
+func controlPay(r *http.Request) (string, bool) {
+	rest, ok := strings.CutPrefix(r.URL.Path, controlPrefix)
+	if !ok {
+		return "", false
+	}
+	id, ok := strings.CutSuffix(rest, "/pay")
+	return id, ok && r.Method == http.MethodPost && id != "" && !strings.Contains(id, "/")
+}
+
+// serveControl answers a control request for em; it reports whether r was one.
+func serveControl(em Refunding, w http.ResponseWriter, r *http.Request) bool {
+	if !strings.HasPrefix(r.URL.Path, controlPrefix) {
+		return false
+	}
+	id, ok := controlPay(r)
+	switch {
+	case !ok:
+		writeJSON(w, http.StatusNotFound, []byte(`{"error":"use POST /__control/orders/{order_id}/pay"}`))
+	case !em.Pay(id):
+		writeJSON(w, http.StatusNotFound, []byte(`{"error":"no such order"}`))
+	default:
+		b, _ := json.Marshal(map[string]string{"order_id": id, "status": "paid"})
+		writeJSON(w, http.StatusOK, b)
+	}
+	return true
 }

@@ -54,6 +54,7 @@ type EnKash struct {
 	tokenDelay time.Duration
 	byID       map[string]*ekOrder // EnKash's order id → order
 	byMerchant map[string]*ekOrder // the merchant's orderId → order (unique here)
+	ekRefunds
 }
 
 type ekOrder struct {
@@ -63,6 +64,7 @@ type ekOrder struct {
 	Status          string
 	Created         time.Time
 	Description     string
+	Transactions    []*ekTxn // payment attempts, in listing order
 }
 
 const (
@@ -96,6 +98,7 @@ func (e *EnKash) Reset() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.byID, e.byMerchant = map[string]*ekOrder{}, map[string]*ekOrder{}
+	e.ekRefunds = ekRefunds{}
 	e.tokenCalls, e.tokenDown, e.tokenDelay = 0, false, 0
 	e.now, e.lifetime = time.Now, e.defaultLifetime
 }
@@ -175,11 +178,15 @@ func (e *EnKash) clock() time.Time {
 func (e *EnKash) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body := e.record(r)
 	w.Header().Set("Date", e.clock().UTC().Format(http.TimeFormat))
+	if serveControl(e, w, r) {
+		return
+	}
 	switch {
 	case r.URL.Path == ekTokenPath && r.Method == http.MethodPost:
 		e.token(w, r, body)
 		return
 	case r.URL.Path == ekOrdersPath || strings.HasPrefix(r.URL.Path, ekOrdersPath+"/"):
+	case strings.HasPrefix(r.URL.Path, ekPaymentPath):
 	default:
 		ekReply(w, http.StatusNotFound, 404, "No handler found for "+r.Method+" "+r.URL.Path, nil)
 		return
@@ -193,6 +200,8 @@ func (e *EnKash) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case strings.HasPrefix(r.URL.Path, ekPaymentPath):
+		e.servePayment(w, r, body)
 	case r.URL.Path == ekOrdersPath && r.Method == http.MethodPost:
 		e.create(w, r, body)
 	case r.Method == http.MethodGet && strings.Count(r.URL.Path, "/") == 4:
@@ -387,7 +396,7 @@ func (e *EnKash) fetch(w http.ResponseWriter, id string) {
 		ekReply(w, http.StatusOK, 404, "Order not found", nil)
 		return
 	}
-	ekReply(w, http.StatusOK, 0, "SUCCESS", map[string]any{
+	payload := map[string]any{
 		"orderId":         found.ID,
 		"merchantOrderId": found.MerchantOrderID,
 		"created":         found.Created.In(ekIST).Format("2006-01-02T15:04:05.000Z07:00"),
@@ -395,5 +404,234 @@ func (e *EnKash) fetch(w http.ResponseWriter, id string) {
 		"amount":          json.Number(found.Value.StringFixed(2)),
 		"currency":        "INR",
 		"description":     found.Description,
+	}
+	if len(found.Transactions) > 0 {
+		// EnKash does not publish these fields: paygate's working assumption
+		// (README "Refunds") is the paying transaction at the top and every
+		// attempt in transactions[].
+		var list []map[string]any
+		for _, t := range found.Transactions {
+			list = append(list, t.summary())
+			if t.paid() {
+				payload["transactionId"], payload["transactionStatus"] = t.ID, t.Status
+			}
+		}
+		payload["transactions"] = list
+	}
+	ekReply(w, http.StatusOK, 0, "SUCCESS", payload)
+}
+
+// Transactions and refunds (docs.enkash.com/api-8990254 "Refund",
+// api-8990252 "Get Transaction Status"): POST /api/v0/payment/{transactionId}/refund
+// with {amount, remarks, requestId}, GET /api/v0/payment/{transactionId}.
+// EnKash documents neither its refund errors nor a refund lookup; the
+// emulator picks, as for orders: a requestId already used → HTTP 200 with
+// response_code 409; more than what is left to refund, or a transaction
+// that did not succeed → HTTP 400 with response_code 422; an unknown
+// transaction → HTTP 200 with response_code 404; the transaction's answer
+// lists its refunds[] with their requestId, and a new refund is CREATED.
+
+const ekPaymentPath = "/api/v0/payment/"
+
+type ekRefunds struct {
+	txns        map[string]*ekTxn // transaction id → transaction
+	requestIDs  map[string]bool   // requestIds used (per merchant)
+	refundCalls int
+}
+
+type ekTxn struct {
+	ID, Status string
+	OrderID    string // EnKash's order id
+	Value      decimal.Decimal
+	Refunds    []*ekRefund
+	Created    time.Time
+}
+
+type ekRefund struct {
+	RequestID, ID, Status string
+	Value                 decimal.Decimal
+	Created               time.Time
+}
+
+func (t *ekTxn) paid() bool {
+	return t.Status == "SUCCESS" || t.Status == "PARTIALLY_REFUNDED" || t.Status == "REFUNDED"
+}
+
+func (t *ekTxn) summary() map[string]any {
+	return map[string]any{"transactionId": t.ID, "transactionStatus": t.Status, "amount": json.Number(t.Value.StringFixed(2)),
+		"txnDate": t.Created.In(ekIST).Format("2006-01-02T15:04:05")}
+}
+
+func (r *ekRefund) payload() map[string]any {
+	return map[string]any{"requestId": r.RequestID, "transactionId": r.ID, "amount": json.Number(r.Value.StringFixed(2)),
+		"currency": "INR", "status": r.Status, "txnDate": r.Created.In(ekIST).Format("2006-01-02T15:04:05")}
+}
+
+// Pay marks the order PAID with a successful transaction and a failed
+// attempt listed after it.
+func (e *EnKash) Pay(merchantOrderID string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.byMerchant[merchantOrderID]
+	if !ok {
+		return false
+	}
+	if e.txns == nil {
+		e.txns, e.requestIDs = map[string]*ekTxn{}, map[string]bool{}
+	}
+	now := e.now()
+	for _, st := range []string{"SUCCESS", "FAILED"} {
+		t := &ekTxn{ID: fmt.Sprintf("TXN%d%s", now.UnixMilli(), randomID(6)), Status: st, OrderID: o.ID, Value: o.Value, Created: now}
+		e.txns[t.ID] = t
+		o.Transactions = append(o.Transactions, t)
+	}
+	o.Status = "PAID"
+	return true
+}
+
+// RefundCalls is the number of refund requests received.
+func (e *EnKash) RefundCalls() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.refundCalls
+}
+
+// Refunds lists the refunds of the order with this merchant id, oldest first.
+func (e *EnKash) Refunds(merchantOrderID string) []Refund {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.byMerchant[merchantOrderID]
+	if !ok {
+		return nil
+	}
+	var out []Refund
+	for _, t := range o.Transactions {
+		for _, r := range t.Refunds {
+			out = append(out, Refund{ID: r.ID, Key: r.RequestID, Amount: r.Value.StringFixed(2), Status: r.Status})
+		}
+	}
+	return out
+}
+
+// SetRefundStatus moves a refund (by its transaction id) to a status such
+// as SUCCESS or FAILED.
+func (e *EnKash) SetRefundStatus(merchantOrderID, refundID, status string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.byMerchant[merchantOrderID]
+	if !ok {
+		return false
+	}
+	for _, t := range o.Transactions {
+		for _, r := range t.Refunds {
+			if r.ID == refundID {
+				r.Status = status
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (e *EnKash) servePayment(w http.ResponseWriter, r *http.Request, body []byte) {
+	rest := strings.TrimPrefix(r.URL.Path, ekPaymentPath)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch txnID, isRefund := strings.CutSuffix(rest, "/refund"); {
+	case isRefund && r.Method == http.MethodPost && !strings.Contains(txnID, "/"):
+		e.refundCalls++
+		e.refund(w, r, txnID, body)
+	case !strings.Contains(rest, "/") && r.Method == http.MethodGet:
+		t, ok := e.txns[rest]
+		if !ok {
+			ekReply(w, http.StatusOK, 404, "Transaction not found", nil)
+			return
+		}
+		p := t.summary()
+		refunds := []map[string]any{}
+		for _, rf := range t.Refunds {
+			refunds = append(refunds, rf.payload())
+		}
+		p["orderId"], p["currency"], p["refunds"] = t.OrderID, "INR", refunds
+		ekReply(w, http.StatusOK, 0, "SUCCESS", p)
+	default:
+		ekReply(w, http.StatusMethodNotAllowed, 405, "Request method '"+r.Method+"' is not supported", nil)
+	}
+}
+
+// refund is POST /api/v0/payment/{transactionId}/refund; e.mu is held.
+func (e *EnKash) refund(w http.ResponseWriter, r *http.Request, txnID string, body []byte) {
+	invalid := func(format string, args ...any) {
+		ekReply(w, http.StatusBadRequest, 422, fmt.Sprintf(format, args...), nil)
+	}
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		ekReply(w, http.StatusUnsupportedMediaType, 415, "Content type must be application/json", nil)
+		return
+	}
+	var req struct {
+		Amount    json.Number `json:"amount"`
+		Remarks   string      `json:"remarks"`
+		RequestID string      `json:"requestId"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		ekReply(w, http.StatusBadRequest, 400, "Malformed request: "+err.Error(), nil)
+		return
+	}
+	if req.RequestID == "" {
+		invalid("requestId: must not be blank")
+		return
+	}
+	value, err := decimal.NewFromString(string(req.Amount))
+	switch {
+	case req.Amount == "":
+		invalid("amount: must not be null")
+		return
+	case err != nil || strings.ContainsAny(string(req.Amount), "eE"):
+		invalid("amount: must be a plain decimal number")
+		return
+	case value.LessThan(ekMinimum) || !value.Equal(value.Round(2)):
+		invalid("amount: must be at least 0.01 with at most 2 decimals")
+		return
+	}
+	t, ok := e.txns[txnID]
+	if !ok {
+		ekReply(w, http.StatusOK, 404, "Transaction not found", nil)
+		return
+	}
+	if e.requestIDs[req.RequestID] {
+		ekReply(w, http.StatusOK, 409, "Duplicate requestId: a refund with this requestId already exists", nil)
+		return
+	}
+	if t.Status != "SUCCESS" && t.Status != "PARTIALLY_REFUNDED" {
+		invalid("Transaction is not successful; only successful transactions can be refunded")
+		return
+	}
+	refunded := decimal.Zero
+	for _, rf := range t.Refunds {
+		if rf.Status != "FAILED" {
+			refunded = refunded.Add(rf.Value)
+		}
+	}
+	if refunded.Add(value).GreaterThan(t.Value) {
+		invalid("Refund amount exceeds the refundable amount of the transaction")
+		return
+	}
+	now := e.now()
+	rf := &ekRefund{RequestID: req.RequestID, ID: fmt.Sprintf("RFT%d%s", now.UnixMilli(), randomID(6)), Status: "CREATED", Value: value, Created: now}
+	t.Refunds = append(t.Refunds, rf)
+	e.requestIDs[req.RequestID] = true
+	t.Status = "PARTIALLY_REFUNDED"
+	if refunded.Add(value).Equal(t.Value) {
+		t.Status = "REFUNDED"
+	}
+	ekReply(w, http.StatusOK, 0, "SUCCESS", map[string]any{
+		"amount": json.Number(value.StringFixed(2)), "paymentMode": "UPI", "bankCode": "", "bankName": "",
+		"currency": "INR", "status": rf.Status, "transactionId": rf.ID, "txnMsg": "Refund initiated",
+		"txnDate": now.In(ekIST).Format("2006-01-02T15:04:05"), "uniqueTransactionId": "U" + rf.ID, "bankTransactionId": "",
 	})
 }
+
+var _ Refunding = (*EnKash)(nil)

@@ -56,6 +56,7 @@ func ClearFault(instance string) {
 	faultsMu.Lock()
 	defer faultsMu.Unlock()
 	delete(faults, instance)
+	delete(routeFaults, instance)
 }
 
 func takeFault(instance string) Fault {
@@ -71,9 +72,40 @@ func takeFault(instance string) Fault {
 	return f.fault
 }
 
+// SetFaultOn is SetFault for the requests with this method whose path ends
+// in pathSuffix only (a refund call, not the status calls before it); such
+// a fault is tried before one set by SetFault.
+func SetFaultOn(instance string, fault Fault, times int, method, pathSuffix string) {
+	faultsMu.Lock()
+	defer faultsMu.Unlock()
+	routeFaults[instance] = &routeFault{faultState{fault: fault, times: times}, method, pathSuffix}
+}
+
+type routeFault struct {
+	faultState
+	method, suffix string
+}
+
+var routeFaults = map[string]*routeFault{}
+
+// takeFaultFor picks the fault for one request.
+func takeFaultFor(instance string, r *http.Request) Fault {
+	faultsMu.Lock()
+	f, ok := routeFaults[instance]
+	if ok && f.times != 0 && r.Method == f.method && strings.HasSuffix(r.URL.Path, f.suffix) {
+		if f.times > 0 {
+			f.times--
+		}
+		faultsMu.Unlock()
+		return f.fault
+	}
+	faultsMu.Unlock()
+	return takeFault(instance)
+}
+
 // serveWithFaults serves a request through emu, applying the instance's fault.
 func serveWithFaults(instance string, emu Emulator, w http.ResponseWriter, r *http.Request) {
-	switch takeFault(instance) {
+	switch takeFaultFor(instance, r) {
 	case FaultRateLimit:
 		serveRateLimit(w)
 	case FaultHTML500:

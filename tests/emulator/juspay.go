@@ -34,6 +34,7 @@ type Juspay struct {
 
 	mu     sync.Mutex
 	orders map[string]*jpOrder
+	jpRefunds
 }
 
 type jpOrder struct {
@@ -43,6 +44,7 @@ type jpOrder struct {
 	currency            string
 	form                url.Values
 	created             time.Time
+	refunds             []*jpRefund // oldest first
 }
 
 var (
@@ -77,6 +79,7 @@ func (e *Juspay) Reset() {
 	e.resetJournal()
 	e.mu.Lock()
 	e.orders = map[string]*jpOrder{}
+	e.jpRefunds = jpRefunds{}
 	e.mu.Unlock()
 }
 
@@ -128,6 +131,9 @@ func jpInvalid(w http.ResponseWriter, field, reason string) {
 
 func (e *Juspay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body := e.record(r)
+	if serveControl(e, w, r) {
+		return
+	}
 	user, pass, ok := r.BasicAuth()
 	switch {
 	case !ok:
@@ -144,6 +150,8 @@ func (e *Juspay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/orders" && r.Method == http.MethodPost:
 		e.create(w, r, body)
+	case strings.HasPrefix(r.URL.Path, "/orders/") && strings.HasSuffix(r.URL.Path, "/refunds") && r.Method == http.MethodPost:
+		e.refund(w, r, strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/orders/"), "/refunds"), body)
 	case strings.HasPrefix(r.URL.Path, "/orders/") && r.Method == http.MethodGet:
 		e.fetch(w, strings.TrimPrefix(r.URL.Path, "/orders/"))
 	default:
@@ -303,6 +311,12 @@ func (e *Juspay) fetch(w http.ResponseWriter, orderID string) {
 			jpField{"order_id", "Order with order_id " + orderID + " not found"})
 		return
 	}
+	b, _ := json.Marshal(e.statusObject(o))
+	writeJSON(w, http.StatusOK, b)
+}
+
+// statusObject is the order as GET /orders/{order_id} shows it; e.mu is held.
+func (e *Juspay) statusObject(o *jpOrder) map[string]any {
 	m := jpFull(o, e.merchantID)
 	if o.statusID != 10 { // a payment was attempted: Juspay adds the transaction
 		txnID := e.merchantID + "-" + o.orderID + "-1"
@@ -311,6 +325,182 @@ func (e *Juspay) fetch(w http.ResponseWriter, orderID string) {
 		m["txn_detail"] = map[string]any{"txn_id": txnID, "order_id": o.orderID, "status": o.status,
 			"txn_amount": json.Number(o.amount.String()), "currency": o.currency, "gateway": "DUMMY"}
 	}
-	b, _ := json.Marshal(m)
+	if len(o.refunds) > 0 {
+		refunded := decimal.Zero
+		list := make([]*jpRefund, len(o.refunds))
+		for i, rf := range o.refunds {
+			list[i] = rf
+			if rf.Status != "FAILURE" {
+				refunded = refunded.Add(rf.amount) // Juspay counts pending refunds too
+			}
+		}
+		m["refunds"] = list
+		m["amount_refunded"] = json.Number(refunded.String())
+		m["refunded"] = refunded.Equal(o.amount)
+	}
+	return m
+}
+
+// Refunds (juspay.io/in/docs/api-reference/docs/express-checkout/refund-order-api,
+// developer.juspay.in/reference/refund-order): POST /orders/{order_id}/refunds
+// as a form with unique_request_id and amount; the answer is the order with
+// refunds[]. A unique_request_id already used on the order is answered 400
+// duplicate.call, not with the first answer; so is a second refund of the
+// same amount within SameAmountWindow; more than what is left to refund
+// is invalid.amount.exceeded; an order not CHARGED cannot be refunded.
+
+type jpRefunds struct {
+	refundCalls int
+}
+
+// jpSameAmountWindow is how long Juspay refuses a second refund of the same
+// amount on an order (2 s in one version of its docs, 5 s in another).
+const jpSameAmountWindow = 2 * time.Second
+
+type jpRefund struct {
+	UniqueRequestID string          `json:"unique_request_id"`
+	Status          string          `json:"status"`
+	SentToGateway   bool            `json:"sent_to_gateway"`
+	RefundType      string          `json:"refund_type"`
+	RefundSource    string          `json:"refund_source"`
+	Ref             *string         `json:"ref"`
+	InitiatedBy     string          `json:"initiated_by"`
+	ID              *string         `json:"id"`
+	ErrorMessage    string          `json:"error_message"`
+	ErrorCode       *string         `json:"error_code"`
+	Created         string          `json:"created"`
+	Amount          json.Number     `json:"amount"`
+	amount          decimal.Decimal // the value of Amount
+	at              time.Time
+}
+
+var jpRequestID = regexp.MustCompile(`^[A-Za-z0-9]{1,20}$`)
+
+// jpRefundError writes Juspay's refund error body (status_id -1).
+func jpRefundError(w http.ResponseWriter, code, message string) {
+	b, _ := json.Marshal(map[string]any{"status_id": -1, "status": "ERROR", "error_message": message, "error_code": code})
+	writeJSON(w, http.StatusBadRequest, b)
+}
+
+// Pay charges the order: status CHARGED (21).
+func (e *Juspay) Pay(orderID string) bool { return e.SetStatus(orderID, "CHARGED", 21) }
+
+// RefundCalls is the number of refund requests received.
+func (e *Juspay) RefundCalls() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.refundCalls
+}
+
+// Refunds lists the order's refunds, oldest first.
+func (e *Juspay) Refunds(orderID string) []Refund {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.orders[orderID]
+	if !ok {
+		return nil
+	}
+	out := make([]Refund, 0, len(o.refunds))
+	for _, rf := range o.refunds {
+		out = append(out, Refund{ID: rf.UniqueRequestID, Key: rf.UniqueRequestID, Amount: rf.amount.StringFixed(2), Status: rf.Status})
+	}
+	return out
+}
+
+// SetRefundStatus moves a refund (by its unique_request_id) to PENDING,
+// SUCCESS, FAILURE or MANUAL_REVIEW; a SUCCESS gets the PG's refund id.
+func (e *Juspay) SetRefundStatus(orderID, uniqueRequestID, status string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.orders[orderID]
+	if !ok {
+		return false
+	}
+	for _, rf := range o.refunds {
+		if rf.UniqueRequestID == uniqueRequestID {
+			rf.Status = status
+			if status == "SUCCESS" && rf.Ref == nil {
+				ref := "rfnd_" + randomID(14)
+				rf.Ref, rf.SentToGateway = &ref, true
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Juspay) refund(w http.ResponseWriter, r *http.Request, orderID string, body []byte) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.refundCalls++
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+		jpClassic(w, http.StatusBadRequest, "Bad Request", "invalid_request", "Content-Type must be application/x-www-form-urlencoded")
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		jpClassic(w, http.StatusBadRequest, "Bad Request", "invalid_request", "Malformed request body")
+		return
+	}
+	for k, v := range form {
+		if len(v) > 1 || (k != "unique_request_id" && k != "amount") {
+			jpInvalid(w, k, "Unknown or repeated parameter")
+			return
+		}
+	}
+	o, ok := e.orders[orderID]
+	if !ok {
+		b, _ := json.Marshal(map[string]any{"status_id": 40, "status": "NOT_FOUND", "order_id": orderID})
+		writeJSON(w, http.StatusBadRequest, b)
+		return
+	}
+	id, rawAmount := form.Get("unique_request_id"), form.Get("amount")
+	switch {
+	case id == "" || rawAmount == "":
+		jpClassic(w, http.StatusBadRequest, "Bad Request", "Mandatory fields are missing", "Mandatory fields are missing")
+		return
+	case !jpRequestID.MatchString(id):
+		jpInvalid(w, "unique_request_id", "unique_request_id should be alphanumeric with length less than 21")
+		return
+	case !jpAmount.MatchString(rawAmount):
+		jpRefundError(w, "invalid amount", "Amount is invalid.")
+		return
+	}
+	amount, _ := decimal.NewFromString(rawAmount)
+	if !amount.IsPositive() {
+		jpRefundError(w, "invalid amount", "Amount is invalid.")
+		return
+	}
+	if o.status != "CHARGED" {
+		jpRefundError(w, "invalid.order.not_successful", "Cannot process unsuccessful order.")
+		return
+	}
+	now := e.Now()
+	refunded := decimal.Zero
+	for _, rf := range o.refunds {
+		if rf.UniqueRequestID == id {
+			jpRefundError(w, "duplicate.call", "A refund call was already completed with this unique_request_id for the order.")
+			return
+		}
+		if rf.amount.Equal(amount) && now.Sub(rf.at) < jpSameAmountWindow {
+			b, _ := json.Marshal(map[string]any{"status_id": "-1", "status": "ERROR", "error_code": "duplicate.call",
+				"error_message": "A refund call was already processing with this amount for the order."})
+			writeJSON(w, http.StatusBadRequest, b)
+			return
+		}
+		if rf.Status != "FAILURE" {
+			refunded = refunded.Add(rf.amount)
+		}
+	}
+	if refunded.Add(amount).GreaterThan(o.amount) {
+		jpRefundError(w, "invalid.amount.exceeded", "Refund amount exceeds the refundable amount.")
+		return
+	}
+	o.refunds = append(o.refunds, &jpRefund{UniqueRequestID: id, Status: "PENDING", RefundType: "STANDARD",
+		RefundSource: "DUMMY", InitiatedBy: "API", Created: now.UTC().Format(time.RFC3339),
+		Amount: json.Number(amount.String()), amount: amount, at: now})
+	b, _ := json.Marshal(e.statusObject(o))
 	writeJSON(w, http.StatusOK, b)
 }
+
+var _ Refunding = (*Juspay)(nil)

@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 )
 
 func init() {
@@ -30,6 +34,7 @@ type Razorpay struct {
 	orders    []*rzpOrder          // oldest first
 	byReceipt map[string]*rzpOrder // receipts are unique here
 	byID      map[string]*rzpOrder
+	rzpRefunds
 }
 
 type rzpOrder struct {
@@ -69,6 +74,7 @@ func (e *Razorpay) Reset() {
 	e.mu.Lock()
 	e.orders = nil
 	e.byReceipt, e.byID = map[string]*rzpOrder{}, map[string]*rzpOrder{}
+	e.rzpRefunds = rzpRefunds{}
 	e.mu.Unlock()
 }
 
@@ -112,6 +118,9 @@ func rzpError(w http.ResponseWriter, status int, description, field, reason stri
 
 func (e *Razorpay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body := e.record(r)
+	if serveControl(e, w, r) {
+		return
+	}
 	user, pass, ok := r.BasicAuth()
 	switch {
 	case !ok || !strings.HasPrefix(r.Header.Get("Authorization"), "Basic "):
@@ -129,8 +138,12 @@ func (e *Razorpay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.create(w, r, body)
 	case r.URL.Path == "/v1/orders" && r.Method == http.MethodGet:
 		e.list(w, r)
+	case strings.HasPrefix(r.URL.Path, "/v1/orders/") && strings.HasSuffix(r.URL.Path, "/payments") && r.Method == http.MethodGet:
+		e.orderPayments(w, strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1/orders/"), "/payments"))
 	case strings.HasPrefix(r.URL.Path, "/v1/orders/") && r.Method == http.MethodGet:
 		e.fetch(w, strings.TrimPrefix(r.URL.Path, "/v1/orders/"))
+	case strings.HasPrefix(r.URL.Path, "/v1/payments/") || strings.HasPrefix(r.URL.Path, "/v1/refunds/"):
+		e.serveRefunds(w, r, body)
 	default:
 		rzpError(w, http.StatusNotFound, "The requested URL was not found on the server.", "", "")
 	}
@@ -290,3 +303,353 @@ func (e *Razorpay) fetch(w http.ResponseWriter, id string) {
 	}
 	rzpError(w, http.StatusBadRequest, "The id provided does not exist", "id", "input_validation_failed")
 }
+
+// Payments and refunds (razorpay.com/docs/api/orders/fetch-payments,
+// api/refunds/create-normal, normal-refunds-idempotent, fetch-with-id,
+// fetch-multiple-refund-payment). Pay gives an order a captured payment
+// and a failed attempt listed after it, so "the last payment" is the wrong
+// one. A refund with X-Refund-Idempotency is made once: the same key with
+// the same body answers the same refund again, another body is refused.
+
+type rzpRefunds struct {
+	payments    map[string]*rzpPayment   // payment id → payment
+	byOrder     map[string][]*rzpPayment // order id → payments, in listing order
+	refunds     map[string]*rzpRefund    // refund id → refund
+	byPayment   map[string][]*rzpRefund  // payment id → refunds, oldest first
+	idempotency map[string]*rzpIdem      // X-Refund-Idempotency → first answer
+	refundCalls int
+}
+
+type rzpPayment struct {
+	ID             string          `json:"id"`
+	Entity         string          `json:"entity"`
+	Amount         int64           `json:"amount"`
+	Currency       string          `json:"currency"`
+	Status         string          `json:"status"`
+	OrderID        string          `json:"order_id"`
+	InvoiceID      *string         `json:"invoice_id"`
+	International  bool            `json:"international"`
+	Method         string          `json:"method"`
+	AmountRefunded int64           `json:"amount_refunded"`
+	RefundStatus   *string         `json:"refund_status"`
+	Captured       bool            `json:"captured"`
+	VPA            string          `json:"vpa"`
+	Notes          json.RawMessage `json:"notes"`
+	ErrorCode      *string         `json:"error_code"`
+	ErrorReason    *string         `json:"error_reason"`
+	CreatedAt      int64           `json:"created_at"`
+}
+
+type rzpRefund struct {
+	ID             string          `json:"id"`
+	Entity         string          `json:"entity"`
+	Amount         int64           `json:"amount"`
+	Currency       string          `json:"currency"`
+	PaymentID      string          `json:"payment_id"`
+	Notes          json.RawMessage `json:"notes"`
+	Receipt        *string         `json:"receipt"`
+	AcquirerData   map[string]any  `json:"acquirer_data"`
+	CreatedAt      int64           `json:"created_at"`
+	BatchID        *string         `json:"batch_id"`
+	Status         string          `json:"status"`
+	SpeedProcessed string          `json:"speed_processed"`
+	SpeedRequested string          `json:"speed_requested"`
+}
+
+// rzpIdem is the first answer to an idempotency key.
+type rzpIdem struct {
+	body   string // the request body it answered
+	status int
+	answer []byte
+}
+
+var rzpIdemKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+func (e *Razorpay) ensureRefunds() {
+	if e.payments == nil {
+		e.payments, e.byOrder = map[string]*rzpPayment{}, map[string][]*rzpPayment{}
+		e.refunds, e.byPayment = map[string]*rzpRefund{}, map[string][]*rzpRefund{}
+		e.idempotency = map[string]*rzpIdem{}
+	}
+}
+
+// Pay captures the order with this receipt: a captured payment, then a
+// failed attempt listed after it.
+func (e *Razorpay) Pay(receipt string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.byReceipt[receipt]
+	if !ok {
+		return false
+	}
+	e.ensureRefunds()
+	now := e.Now().Unix()
+	failCode, failReason := "BAD_REQUEST_ERROR", "payment_failed"
+	captured := &rzpPayment{ID: "pay_" + randomID(14), Entity: "payment", Amount: o.Amount, Currency: o.Currency,
+		Status: "captured", OrderID: o.ID, Method: "upi", Captured: true, VPA: "success@razorpay",
+		Notes: json.RawMessage("[]"), CreatedAt: now}
+	failed := &rzpPayment{ID: "pay_" + randomID(14), Entity: "payment", Amount: o.Amount, Currency: o.Currency,
+		Status: "failed", OrderID: o.ID, Method: "upi", VPA: "failure@razorpay", Notes: json.RawMessage("[]"),
+		ErrorCode: &failCode, ErrorReason: &failReason, CreatedAt: now - 30}
+	for _, p := range []*rzpPayment{captured, failed} {
+		e.payments[p.ID] = p
+		e.byOrder[o.ID] = append(e.byOrder[o.ID], p)
+	}
+	o.Status, o.Attempts = "paid", o.Attempts+2
+	o.AmountPaid, o.AmountDue = o.Amount, 0
+	return true
+}
+
+// RefundCalls is the number of refund requests received.
+func (e *Razorpay) RefundCalls() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.refundCalls
+}
+
+// Refunds lists the refunds of the order with this receipt, oldest first.
+func (e *Razorpay) Refunds(receipt string) []Refund {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, ok := e.byReceipt[receipt]
+	if !ok {
+		return nil
+	}
+	var out []Refund
+	for _, p := range e.byOrder[o.ID] {
+		for _, rf := range e.byPayment[p.ID] {
+			key := ""
+			if rf.Receipt != nil {
+				key = *rf.Receipt
+			}
+			out = append(out, Refund{ID: rf.ID, Key: key, Amount: rzpMajor(rf.Amount, rf.Currency), Status: rf.Status})
+		}
+	}
+	return out
+}
+
+// SetRefundStatus moves a refund to pending, processed or failed.
+func (e *Razorpay) SetRefundStatus(_, refundID, status string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	rf, ok := e.refunds[refundID]
+	if ok {
+		rf.Status = status
+	}
+	return ok
+}
+
+func rzpMajor(minor int64, currency string) string {
+	return decimal.New(minor, -int32(rzpExponents[currency])).StringFixed(int32(rzpExponents[currency]))
+}
+
+func (e *Razorpay) orderPayments(w http.ResponseWriter, orderID string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.byID[orderID]; !ok {
+		rzpError(w, http.StatusBadRequest, "The id provided does not exist", "id", "input_validation_failed")
+		return
+	}
+	items := append([]*rzpPayment{}, e.byOrder[orderID]...)
+	b, _ := json.Marshal(map[string]any{"entity": "collection", "count": len(items), "items": items})
+	writeJSON(w, http.StatusOK, b)
+}
+
+func (e *Razorpay) serveRefunds(w http.ResponseWriter, r *http.Request, body []byte) {
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/") // v1 payments {id} refund(s) [{rfnd}]
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ensureRefunds()
+	switch {
+	case len(parts) == 4 && parts[1] == "payments" && parts[3] == "refund" && r.Method == http.MethodPost:
+		e.refundCalls++
+		e.createRefund(w, r, parts[2], body)
+	case len(parts) == 4 && parts[1] == "payments" && parts[3] == "refunds" && r.Method == http.MethodGet:
+		p, ok := e.payments[parts[2]]
+		if !ok {
+			rzpError(w, http.StatusBadRequest, "The id provided does not exist", "id", "input_validation_failed")
+			return
+		}
+		count := 10
+		if c := r.URL.Query().Get("count"); c != "" {
+			n, err := strconv.Atoi(c)
+			if err != nil || n < 1 || n > 100 {
+				rzpError(w, http.StatusBadRequest, "The count must be between 1 and 100.", "count", "input_validation_failed")
+				return
+			}
+			count = n
+		}
+		list := e.byPayment[p.ID]
+		items := []*rzpRefund{}
+		for i := len(list) - 1; i >= 0 && len(items) < count; i-- { // newest first
+			items = append(items, list[i])
+		}
+		b, _ := json.Marshal(map[string]any{"entity": "collection", "count": len(items), "items": items})
+		writeJSON(w, http.StatusOK, b)
+	case len(parts) == 5 && parts[1] == "payments" && parts[3] == "refunds" && r.Method == http.MethodGet:
+		rf, ok := e.refunds[parts[4]]
+		if !ok || rf.PaymentID != parts[2] {
+			rzpError(w, http.StatusBadRequest, "The id provided does not exist", "id", "input_validation_failed")
+			return
+		}
+		b, _ := json.Marshal(rf)
+		writeJSON(w, http.StatusOK, b)
+	case len(parts) == 3 && parts[1] == "refunds" && r.Method == http.MethodGet:
+		rf, ok := e.refunds[parts[2]]
+		if !ok {
+			rzpError(w, http.StatusBadRequest, "The id provided does not exist", "id", "input_validation_failed")
+			return
+		}
+		b, _ := json.Marshal(rf)
+		writeJSON(w, http.StatusOK, b)
+	default:
+		rzpError(w, http.StatusBadRequest, "The requested URL was not found on the server.", "", "")
+	}
+}
+
+// createRefund is POST /v1/payments/{id}/refund; e.mu is held.
+func (e *Razorpay) createRefund(w http.ResponseWriter, r *http.Request, paymentID string, body []byte) {
+	key := r.Header.Get("X-Refund-Idempotency")
+	if _, sent := r.Header["X-Refund-Idempotency"]; sent {
+		switch {
+		case len(key) < 10:
+			rzpError(w, http.StatusBadRequest, "The idempotency key must be at least 10 characters long.", "", "input_validation_failed")
+			return
+		case !rzpIdemKey.MatchString(key):
+			rzpError(w, http.StatusBadRequest, "The idempotency key must only contain alphanumeric characters, underscores, and hyphens.", "", "input_validation_failed")
+			return
+		}
+		if prev, ok := e.idempotency[key]; ok {
+			if prev.body != string(body) {
+				b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": "BAD_REQUEST_ERROR",
+					"description": "Different request with the same idempotency key has already been processed.",
+					"source":      "NA", "step": "NA", "reason": "NA", "metadata": map[string]string{}}})
+				writeJSON(w, http.StatusConflict, b)
+				return
+			}
+			writeJSON(w, prev.status, prev.answer)
+			return
+		}
+	}
+	rec := &recorder{header: http.Header{}}
+	e.refund(rec, r, paymentID, body)
+	if key != "" && rec.status < 500 {
+		e.idempotency[key] = &rzpIdem{body: string(body), status: rec.status, answer: rec.body.Bytes()}
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.status)
+	w.Write(rec.body.Bytes())
+}
+
+// recorder keeps an answer so it can be replayed for an idempotency key.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(s int)   { r.status = s }
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+
+// refund makes the refund; e.mu is held.
+func (e *Razorpay) refund(w http.ResponseWriter, r *http.Request, paymentID string, body []byte) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		rzpError(w, http.StatusBadRequest, "The request body must be JSON.", "", "input_validation_failed")
+		return
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		rzpError(w, http.StatusBadRequest, "The request body is invalid JSON.", "", "input_validation_failed")
+		return
+	}
+	for k := range fields {
+		if k != "amount" && k != "speed" && k != "notes" && k != "receipt" {
+			rzpError(w, http.StatusBadRequest, k+" is/are not required and should not be sent", k, "extra_field_sent")
+			return
+		}
+	}
+	p, ok := e.payments[paymentID]
+	if !ok {
+		rzpError(w, http.StatusBadRequest, paymentID+" is not a valid id.", "id", "input_validation_failed")
+		return
+	}
+	switch p.Status {
+	case "refunded":
+		rzpError(w, http.StatusBadRequest, "The payment has been fully refunded already.", "", "input_validation_failed")
+		return
+	case "captured":
+	default:
+		rzpError(w, http.StatusBadRequest, "Only captured payments can be refunded.", "", "input_validation_failed")
+		return
+	}
+	left := p.Amount - p.AmountRefunded
+	amount := left // no amount: a full refund
+	if raw, ok := fields["amount"]; ok {
+		if err := json.Unmarshal(raw, &amount); err != nil {
+			rzpError(w, http.StatusBadRequest, "The amount must be an integer.", "amount", "input_validation_failed")
+			return
+		}
+	}
+	exp := rzpExponents[p.Currency]
+	switch {
+	case exp == 2 && amount < 100:
+		rzpError(w, http.StatusBadRequest, fmt.Sprintf("The amount must be at least %s 1.00", p.Currency), "amount", "input_validation_failed")
+		return
+	case amount <= 0:
+		rzpError(w, http.StatusBadRequest, "The amount must be atleast 1.", "amount", "input_validation_failed")
+		return
+	case amount > left:
+		rzpError(w, http.StatusBadRequest, "The refund amount provided is greater than amount captured.", "amount", "input_validation_failed")
+		return
+	}
+	var receipt *string
+	if raw, ok := fields["receipt"]; ok && string(raw) != "null" {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil || utf8.RuneCountInString(s) > 40 {
+			rzpError(w, http.StatusBadRequest, "The receipt may not be greater than 40 characters.", "receipt", "input_validation_failed")
+			return
+		}
+		receipt = &s
+	}
+	notes := json.RawMessage("[]")
+	if raw, ok := fields["notes"]; ok {
+		var m map[string]string
+		if err := json.Unmarshal(raw, &m); err != nil || len(m) > 15 {
+			rzpError(w, http.StatusBadRequest, "The notes must be an object of at most 15 items.", "notes", "input_validation_failed")
+			return
+		}
+		for k, v := range m {
+			if utf8.RuneCountInString(v) > 256 || utf8.RuneCountInString(k) > 256 {
+				rzpError(w, http.StatusBadRequest, "The notes."+k+" may not be greater than 256 characters.", "notes", "input_validation_failed")
+				return
+			}
+		}
+		if len(m) > 0 {
+			notes = raw
+		}
+	}
+	speed := "normal"
+	rf := &rzpRefund{ID: "rfnd_" + randomID(14), Entity: "refund", Amount: amount, Currency: p.Currency, PaymentID: p.ID,
+		Notes: notes, Receipt: receipt, AcquirerData: map[string]any{"arn": nil}, CreatedAt: e.Now().Unix(),
+		Status: "processed", SpeedProcessed: speed, SpeedRequested: speed}
+	e.refunds[rf.ID] = rf
+	e.byPayment[p.ID] = append(e.byPayment[p.ID], rf)
+	p.AmountRefunded += amount
+	state := "partial"
+	if p.AmountRefunded == p.Amount {
+		state, p.Status = "full", "refunded"
+	}
+	p.RefundStatus = &state
+	b, _ := json.Marshal(rf)
+	writeJSON(w, http.StatusOK, b)
+}
+
+var _ Refunding = (*Razorpay)(nil)

@@ -1,0 +1,365 @@
+package transform
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// Razorpay refunds (razorpay.com/docs/api/refunds/create-normal and
+// normal-refunds-idempotent): a refund belongs to a payment, not to the
+// order, so the order's captured payment is found first
+// (GET /v1/orders/{id}/payments), then
+// POST /v1/payments/{payment_id}/refund with the amount in minor units,
+// receipt = refund_id, notes = metadata (+ reason), and the header
+// X-Refund-Idempotency: Razorpay answers a repeat with the same key and
+// body with the same refund instead of a second one.
+
+const (
+	// razorpayMaxRefundList is the most refunds one list call returns
+	// (razorpay.com/docs/api/refunds/fetch-all: count ≤ 100); paygate reads
+	// the refunds of one payment, which never come near it.
+	razorpayMaxRefundList = "100"
+	razorpayRefundNote    = "reason"
+)
+
+// razorpayRefundStatuses maps Razorpay refund statuses
+// (razorpay.com/docs/api/refunds/entity): pending → processed or failed.
+// Hyperswitch also sees created; an answer without a status (an SDK test
+// sample) is not final either.
+var razorpayRefundStatuses = map[string]RefundStatus{
+	"created":   RefundPending,
+	"pending":   RefundPending,
+	"processed": RefundSucceeded,
+	"failed":    RefundFailed,
+}
+
+// razorpayPayment is the part of a payment entity paygate reads.
+type razorpayPayment struct {
+	ID       string      `json:"id"`
+	Amount   json.Number `json:"amount"`
+	Currency string      `json:"currency"`
+	Status   string      `json:"status"`
+	OrderID  string      `json:"order_id"`
+}
+
+// razorpayRefund is the part of a refund entity paygate reads; notes (which
+// comes as [] when empty) is not decoded.
+type razorpayRefund struct {
+	ID        string      `json:"id"`
+	Entity    string      `json:"entity"`
+	Amount    json.Number `json:"amount"`
+	Currency  string      `json:"currency"`
+	PaymentID string      `json:"payment_id"`
+	Receipt   string      `json:"receipt"` // "" when null
+	Status    string      `json:"status"`
+	CreatedAt int64       `json:"created_at"`
+}
+
+// RazorpayRefundKey is the X-Refund-Idempotency header of a refund: at
+// least 10 characters of A–Z a–z 0–9 _ - (Razorpay's rule), derived from
+// the order and refund ids so every retry sends the same key.
+func RazorpayRefundKey(orderID, refundID string) string {
+	return "PGRF-" + refundDigest(orderID, refundID)[:32]
+}
+
+func (g Razorpay) CheckRefund(orderID string, r *Refund) *Error {
+	if e := ValidateOrderID(orderID); e != nil {
+		return e
+	}
+	if r == nil {
+		return nil
+	}
+	if len(r.RefundID) > razorpayMaxReceipt {
+		return Invalid("refund_id", "razorpay allows at most %d characters", razorpayMaxReceipt)
+	}
+	// reason (at most 255 characters) fits a note (256).
+	if _, clash := r.Metadata[razorpayRefundNote]; clash && r.Reason != "" {
+		return Invalid("metadata."+razorpayRefundNote, "razorpay keeps reason in notes.reason; use another metadata key")
+	}
+	n := len(r.Metadata)
+	if r.Reason != "" {
+		n++
+	}
+	if n > razorpayMaxNotes {
+		return Invalid("metadata", "razorpay allows at most %d notes (metadata pairs, and reason), got %d", razorpayMaxNotes, n)
+	}
+	for _, k := range sortedKeys(r.Metadata) {
+		if utf8.RuneCountInString(k) > razorpayMaxNoteLen {
+			return Invalid("metadata", "razorpay allows keys of at most %d characters", razorpayMaxNoteLen)
+		}
+		if utf8.RuneCountInString(r.Metadata[k]) > razorpayMaxNoteLen {
+			return Invalid("metadata."+k, "razorpay allows at most %d characters", razorpayMaxNoteLen)
+		}
+	}
+	return nil
+}
+
+// BuildRefundTarget asks for the order's payments: a refund is made on the
+// captured one.
+func (g Razorpay) BuildRefundTarget(order *Result, _ []byte) (string, *Request, *Error) {
+	if !pathSafe(order.GatewayOrderID) {
+		return "", nil, Unreadable(g.Name(), http.StatusOK, "an order id paygate cannot use in a path")
+	}
+	return "", &Request{Method: http.MethodGet, Path: "/v1/orders/" + order.GatewayOrderID + "/payments"}, nil
+}
+
+// ParseRefundTarget picks the order's captured payment from its payments
+// (razorpay.com/docs/api/orders/fetch-payments). Failed attempts are listed
+// too, in an order Razorpay does not document, so the payment is chosen by
+// its status, never by its place: captured, or refunded once a full refund
+// went through. Several captured payments (partial payments) would make the
+// choice a guess, so paygate refuses rather than refund the wrong one.
+func (g Razorpay) ParseRefundTarget(order *Result, status int, body []byte) (string, *Error) {
+	if status != http.StatusOK {
+		return "", g.refundError(status, body)
+	}
+	var c struct {
+		Entity string            `json:"entity"`
+		Items  []razorpayPayment `json:"items"`
+	}
+	if err := json.Unmarshal(body, &c); err != nil || c.Entity != "collection" {
+		return "", Unreadable(g.Name(), status, "a body that is not a Razorpay collection of payments")
+	}
+	var found *razorpayPayment
+	for i := range c.Items {
+		p := &c.Items[i]
+		if p.OrderID != order.GatewayOrderID {
+			return "", Unreadable(g.Name(), status, "a payment of another order")
+		}
+		if p.Status != "captured" && p.Status != "refunded" {
+			continue
+		}
+		if found != nil {
+			return "", &Error{Type: GatewayRejected, Gateway: g.Name(), Field: "order_id",
+				Message: "razorpay holds several captured payments for this order (partial payments); refund them from the Razorpay dashboard"}
+		}
+		found = p
+	}
+	if found == nil {
+		return "", &Error{Type: GatewayRejected, Gateway: g.Name(), Field: "order_id",
+			Message: "razorpay holds no captured payment for this order: only captured payments can be refunded"}
+	}
+	if !pathSafe(found.ID) {
+		return "", Unreadable(g.Name(), status, "a payment id paygate cannot use in a path")
+	}
+	if found.Currency != order.Currency {
+		return "", Unreadable(g.Name(), status, "a payment in another currency than its order")
+	}
+	return found.ID, nil
+}
+
+func (g Razorpay) BuildRefund(c *RefundCall) (Request, *Error) {
+	r := c.Refund
+	if e := g.CheckRefund(c.Order.OrderID, r); e != nil {
+		return Request{}, e
+	}
+	if !pathSafe(c.Target) {
+		return Request{}, Invalid("", "no payment to refund")
+	}
+	minor, e := RazorpayMinor(r.Amount, c.Order.Currency)
+	if e != nil {
+		return Request{}, e
+	}
+	notes := r.Metadata
+	if r.Reason != "" {
+		notes = make(map[string]string, len(r.Metadata)+1)
+		for k, v := range r.Metadata {
+			notes[k] = v
+		}
+		notes[razorpayRefundNote] = r.Reason
+	}
+	b := make([]byte, 0, 64+len(r.RefundID)+razorpayNotesLen(notes))
+	b = append(b, `{"amount":`...)
+	b = append(b, minor.String()...)
+	b = append(b, `,"receipt":`...)
+	b = appendJSONString(b, r.RefundID)
+	if len(notes) > 0 {
+		b = append(b, `,"notes":{`...)
+		for i, k := range sortedKeys(notes) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendJSONString(b, notes[k])
+		}
+		b = append(b, '}')
+	}
+	return Request{
+		Method:      http.MethodPost,
+		Path:        "/v1/payments/" + c.Target + "/refund",
+		ContentType: "application/json",
+		Body:        append(b, '}'),
+		Header:      map[string]string{"X-Refund-Idempotency": RazorpayRefundKey(c.Order.OrderID, r.RefundID)},
+	}, nil
+}
+
+func (g Razorpay) ParseRefund(c *RefundCall, status int, body []byte) (*RefundResult, *Error) {
+	if status != http.StatusOK {
+		return nil, g.refundError(status, body)
+	}
+	var rf razorpayRefund
+	if err := json.Unmarshal(body, &rf); err != nil || rf.ID == "" || rf.Entity != "refund" {
+		return nil, Unreadable(g.Name(), status, "a body that is not a Razorpay refund")
+	}
+	return g.refundResult(c, &rf)
+}
+
+// BuildRefundStatus fetches the refund by its id when paygate knows it,
+// else lists the payment's refunds to find it by receipt (Razorpay has no
+// filter by receipt: razorpay.com/docs/api/refunds/fetch-all).
+func (g Razorpay) BuildRefundStatus(c *RefundCall) (Request, *Error) {
+	if e := ValidateRefundID(c.RefundID); e != nil {
+		return Request{}, e
+	}
+	if !pathSafe(c.Target) {
+		return Request{}, Invalid("", "no payment to look the refund up on")
+	}
+	path := "/v1/payments/" + c.Target + "/refunds"
+	if c.GatewayRefundID != "" && pathSafe(c.GatewayRefundID) {
+		return Request{Method: http.MethodGet, Path: path + "/" + c.GatewayRefundID}, nil
+	}
+	return Request{Method: http.MethodGet, Path: path, RawQuery: "count=" + razorpayMaxRefundList}, nil
+}
+
+func (g Razorpay) ParseRefundStatus(c *RefundCall, status int, body []byte) (*RefundResult, *Error) {
+	if status != http.StatusOK {
+		e := g.refundError(status, body)
+		if c.GatewayRefundID != "" && e.Type == GatewayRejected && containsFold(e.GatewayMessage, "does not exist") {
+			return nil, RefundNotFound(g.Name())
+		}
+		return nil, e
+	}
+	var probe struct {
+		Entity string `json:"entity"`
+	}
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return nil, Unreadable(g.Name(), status, "a body that is not a Razorpay refund")
+	}
+	switch probe.Entity {
+	case "refund":
+		var rf razorpayRefund
+		if err := json.Unmarshal(body, &rf); err != nil || rf.ID == "" {
+			return nil, Unreadable(g.Name(), status, "a body that is not a Razorpay refund")
+		}
+		if rf.ID != c.GatewayRefundID {
+			return nil, Unreadable(g.Name(), status, "another refund than the one asked for")
+		}
+		return g.refundResult(c, &rf)
+	case "collection":
+		var list struct {
+			Items []razorpayRefund `json:"items"`
+		}
+		if err := json.Unmarshal(body, &list); err != nil {
+			return nil, Unreadable(g.Name(), status, "a body that is not a Razorpay collection of refunds")
+		}
+		// Newest first; with X-Refund-Idempotency there is one refund per
+		// receipt, and should there be more the newest is reported.
+		for i := range list.Items {
+			if rf := &list.Items[i]; rf.Receipt == c.RefundID && rf.ID != "" {
+				return g.refundResult(c, rf)
+			}
+		}
+		return nil, RefundNotFound(g.Name())
+	}
+	return nil, Unreadable(g.Name(), status, "a body that is not a Razorpay refund")
+}
+
+// refundResult maps a refund entity, checking what it echoes: the payment
+// and the receipt are ours (else 502), the amount and currency are the ones
+// asked for (else 409 duplicate_refund).
+func (g Razorpay) refundResult(c *RefundCall, rf *razorpayRefund) (*RefundResult, *Error) {
+	if rf.PaymentID != "" && rf.PaymentID != c.Target {
+		return nil, Unreadable(g.Name(), http.StatusOK, "a refund of another payment")
+	}
+	// A refund answer may carry "receipt": null (Razorpay's own sample
+	// does); only a receipt that is there and differs is another refund.
+	if rf.Receipt != "" && rf.Receipt != c.RefundID {
+		return nil, Unreadable(g.Name(), http.StatusOK, "a refund with another receipt than the refund_id sent")
+	}
+	exp, ok := CurrencyExponent(rf.Currency)
+	if !ok {
+		return nil, Unreadable(g.Name(), http.StatusOK, "an unknown currency "+clip(rf.Currency))
+	}
+	amount, ok := minorToMajor(string(rf.Amount), int(exp))
+	if !ok {
+		return nil, Unreadable(g.Name(), http.StatusOK, "an amount that is not an integer")
+	}
+	st, known := razorpayRefundStatuses[rf.Status]
+	if !known {
+		st = RefundPending // not a final word paygate knows
+	}
+	res := &RefundResult{
+		Gateway:         g.Name(),
+		OrderID:         c.Order.OrderID,
+		RefundID:        c.RefundID,
+		GatewayRefundID: rf.ID,
+		Status:          st,
+		GatewayStatus:   rf.Status,
+		Amount:          amount,
+		Currency:        rf.Currency,
+		CreatedAt:       UnixToRFC3339(rf.CreatedAt),
+	}
+	if e := checkRefundEcho(c, res); e != nil {
+		return nil, e
+	}
+	return res, nil
+}
+
+// refundError maps Razorpay's error object for refund calls
+// (razorpay.com/docs/api/refunds/create-normal, "Errors"). The idempotency
+// errors are matched on their text: Razorpay documents them as 409 in one
+// place and as BAD_REQUEST in another.
+func (g Razorpay) refundError(status int, body []byte) *Error {
+	var re razorpayError
+	if err := json.Unmarshal(body, &re); err != nil || re.Error == nil {
+		if e, ok := refundHTTPFailure(g.Name(), status, "", ""); ok {
+			return e
+		}
+		return Unreadable(g.Name(), status, "an unreadable error body")
+	}
+	code, desc, field := re.Error.Code, re.Error.Description, re.Error.Field
+	switch {
+	case status == http.StatusUnauthorized || containsFold(desc, "api key provided is invalid") ||
+		containsFold(desc, "api secret provided is invalid"):
+		return GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, desc, "")
+	case containsFold(desc, "idempotency key") && containsFold(desc, "in progress"):
+		return refundFailure(g.Name(), OrderInProgress, code, desc, "refund_id")
+	case containsFold(desc, "same idempotency key") || containsFold(desc, "receipt should be unique"):
+		return refundFailure(g.Name(), DuplicateRefund, code, desc, "refund_id")
+	}
+	if e, ok := refundHTTPFailure(g.Name(), status, code, desc); ok {
+		return e
+	}
+	if status < 400 {
+		return Unreadable(g.Name(), status, "an unexpected status")
+	}
+	switch {
+	case field == "amount" || containsFold(desc, "refund amount") || containsFold(desc, "fully refunded"):
+		field = "amount"
+	case field == "receipt":
+		field = "refund_id"
+	case field == "notes" || strings.HasPrefix(field, "notes."):
+		field = razorpayCanonicalField(field)
+	default:
+		field = "" // a Razorpay field with no canonical name (speed, id…)
+	}
+	return refundFailure(g.Name(), GatewayRejected, code, desc, field)
+}
+
+// pathSafe reports whether a gateway id can be put in a path as it is.
+func pathSafe(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if !isIDChar(id[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+var _ Refunder = Razorpay{}
