@@ -73,8 +73,8 @@ type Event struct {
 
 // EventRefund is the refund part of a refund event.
 type EventRefund struct {
-	RefundID        string `json:"refund_id,omitempty"`
-	GatewayRefundID string `json:"gateway_refund_id,omitempty"`
+	RefundID        string       `json:"refund_id,omitempty"`
+	GatewayRefundID string       `json:"gateway_refund_id,omitempty"`
 	Status          RefundStatus `json:"status"`
 	Amount          string       `json:"amount,omitempty"`
 }

@@ -57,7 +57,6 @@ type razorpayEventRefund struct {
 	CreatedAt evText `json:"created_at"`
 }
 
-
 // ParseRazorpayEvent maps a Razorpay webhook body:
 //
 //	payment.captured, order.paid, payment_link.paid → order.paid
@@ -169,7 +168,6 @@ func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 	}
 	return []*Event{ev}, nil
 }
-
 
 func evFirstTime(lits ...evText) (string, bool) {
 	for _, l := range lits {
