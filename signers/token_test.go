@@ -15,8 +15,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/paygate/caddy-paygate/transform"
 )
 
 const (
@@ -129,18 +127,19 @@ func mustToken(t *testing.T, src *TokenSource) string {
 	return tok
 }
 
-// canonical asserts err is a canonical error of this type and HTTP status
-// that leaks neither credential.
-func canonical(t *testing.T, err error, typ transform.ErrorType, status int) *transform.Error {
+// tokenErr asserts err is a *TokenError of this kind that leaks neither
+// credential, in any form it can be printed.
+func tokenErr(t *testing.T, err error, kind error) *TokenError {
 	t.Helper()
-	var e *transform.Error
+	var e *TokenError
 	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not canonical", err, err)
+		t.Fatalf("error %v (%T) is not a *TokenError", err, err)
 	}
-	if e.Type != typ || e.HTTPStatus() != status || e.Gateway != "enkash" || e.Message == "" {
-		t.Fatalf("error %+v, want %s (%d)", e, typ, status)
+	if !errors.Is(err, kind) || e.Kind != kind || e.Gateway != "enkash" || e.Message == "" {
+		t.Fatalf("error %+v, want kind %v", e, kind)
 	}
-	if s := string(e.JSON()) + e.Error(); strings.Contains(s, testSecret) || strings.Contains(s, testAccess) {
+	b, _ := json.Marshal(e)
+	if s := string(b) + e.Error() + fmt.Sprintf("%v %+v %#v", e, e, *e); strings.Contains(s, testSecret) || strings.Contains(s, testAccess) {
 		t.Fatalf("error leaks a credential: %s", s)
 	}
 	return e
@@ -383,7 +382,7 @@ func TestTokenTimerRefreshesAndCloseStopsIt(t *testing.T) {
 	if _, err := src.Token(context.Background()); err == nil {
 		t.Error("Token after Close succeeded")
 	} else {
-		canonical(t, err, transform.GatewayUnavailable, 503)
+		tokenErr(t, err, ErrClosed)
 	}
 	ep.srv.CloseClientConnections()
 	eventually(t, "the goroutines to stop", func() bool { return runtime.NumGoroutine() <= base })
@@ -408,7 +407,7 @@ func TestTokenCloseCancelsACallInProgress(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("Close did not return while a token call hung")
 	}
-	canonical(t, <-errc, transform.GatewayUnavailable, 503)
+	tokenErr(t, <-errc, ErrClosed)
 	ep.srv.CloseClientConnections()
 	eventually(t, "the goroutines to stop", func() bool { return runtime.NumGoroutine() <= base })
 }
@@ -425,7 +424,7 @@ func TestTokenEndpointDown(t *testing.T) {
 		})
 		src := newSource(t, ep.srv.URL, clock, TokenSettings{})
 		_, err := src.Token(context.Background())
-		e := canonical(t, err, transform.GatewayUnavailable, 503)
+		e := tokenErr(t, err, ErrUnreachable)
 		if e.Message != "could not reach enkash's token endpoint" {
 			t.Errorf("message %q", e.Message)
 		}
@@ -436,7 +435,7 @@ func TestTokenEndpointDown(t *testing.T) {
 		srv.Close()
 		src := newSource(t, url, newFakeClock(), TokenSettings{})
 		_, err := src.Token(context.Background())
-		canonical(t, err, transform.GatewayUnavailable, 503)
+		tokenErr(t, err, ErrUnreachable)
 	})
 	t.Run("no answer in time", func(t *testing.T) {
 		clock := newFakeClock()
@@ -444,7 +443,7 @@ func TestTokenEndpointDown(t *testing.T) {
 		ep.set(func(ep *tokenEndpoint) { ep.gate = make(chan struct{}) })
 		src := newSource(t, ep.srv.URL, clock, TokenSettings{FetchTimeout: 50 * time.Millisecond})
 		_, err := src.Token(context.Background())
-		e := canonical(t, err, transform.GatewayUnavailable, 503)
+		e := tokenErr(t, err, ErrTimeout)
 		if !strings.Contains(e.Message, "did not answer within 50ms") {
 			t.Errorf("message %q", e.Message)
 		}
@@ -461,7 +460,7 @@ func TestTokenEndpointDown(t *testing.T) {
 		})
 		src := newSource(t, ep.srv.URL, clock, TokenSettings{})
 		_, err := src.Token(context.Background())
-		e := canonical(t, err, transform.GatewayUnavailable, 503)
+		e := tokenErr(t, err, ErrUnavailable)
 		if e.Message != "enkash's token endpoint answered HTTP 503" {
 			t.Errorf("message %q", e.Message)
 		}
@@ -508,7 +507,7 @@ func TestTokenCallRetriedOnAStaleConnection(t *testing.T) {
 	}
 	defer src2.Close()
 	_, err = src2.Token(context.Background())
-	canonical(t, err, transform.GatewayUnavailable, 503)
+	tokenErr(t, err, ErrUnreachable)
 	if n := rt.calls.Load(); n != 1 {
 		t.Errorf("%d attempts on a failing new connection, want 1", n)
 	}
@@ -523,7 +522,7 @@ func TestTokenFailureIsSharedThenRetried(t *testing.T) {
 	src := newSource(t, ep.srv.URL, clock, TokenSettings{RetryInterval: 2 * time.Second})
 	for i := 0; i < 5; i++ {
 		_, err := src.Token(context.Background())
-		canonical(t, err, transform.GatewayUnavailable, 503)
+		tokenErr(t, err, ErrUnavailable)
 	}
 	if c := ep.calls.Load(); c != 1 {
 		t.Fatalf("5 calls within the retry interval reached the endpoint %d times, want 1", c)
@@ -554,7 +553,7 @@ func TestTokenBackgroundFailureKeepsTheToken(t *testing.T) {
 	}
 	clock.Advance(20 * time.Second) // 10m exactly: gone
 	_, err := src.Token(context.Background())
-	canonical(t, err, transform.GatewayUnavailable, 503)
+	tokenErr(t, err, ErrUnavailable)
 }
 
 func TestTokenRefusals(t *testing.T) {
@@ -562,25 +561,27 @@ func TestTokenRefusals(t *testing.T) {
 		name   string
 		status int
 		body   string
-		typ    transform.ErrorType
-		http   int
+		kind   error
 		code   string
-		gwMsg  string
+		detail string
 	}{
 		{"bad credentials, HTTP 401", 401, `{"token":null,"expiry":0,"resultCode":401,"resultMessage":"Invalid access key or secret key."}`,
-			transform.GatewayAuthenticationFailed, 502, "401", "Invalid access key or secret key."},
-		{"HTTP 403 without a body", 403, ``, transform.GatewayAuthenticationFailed, 502, "403", ""},
+			ErrRefused, "401", "Invalid access key or secret key."},
+		{"HTTP 403 without a body", 403, ``, ErrRefused, "403", ""},
 		{"bad result code under 200", 200, `{"token":"x","expiry":1,"resultCode":1,"resultMessage":"Merchant inactive"}`,
-			transform.GatewayAuthenticationFailed, 502, "1", "Merchant inactive"},
-		{"no token", 200, `{"resultCode":200,"resultMessage":"ok"}`, transform.GatewayAuthenticationFailed, 502, "200", "ok"},
-		{"empty token", 200, `{"token":"","resultCode":0}`, transform.GatewayAuthenticationFailed, 502, "0", ""},
+			ErrRefused, "1", "Merchant inactive"},
+		{"no token", 200, `{"resultCode":200,"resultMessage":"ok"}`, ErrRefused, "200", "ok"},
+		{"empty token", 200, `{"token":"","resultCode":0}`, ErrRefused, "0", ""},
 		{"the endpoint echoes the secret", 400, `{"resultCode":"400","message":"bad secretKey sk_very_secret_456"}`,
-			transform.GatewayAuthenticationFailed, 502, "400", "bad secretKey [REDACTED]"},
-		{"HTML under 200", 200, `<html>login</html>`, transform.GatewayError, 502, "", ""},
-		{"token that breaks a header", 200, `{"token":"abc\r\nX-Evil: 1","expiry":9999999999999,"resultCode":0}`, transform.GatewayError, 502, "", ""},
-		{"expired token", 200, `{"token":"abc","expiry":1000000000000,"resultCode":0}`, transform.GatewayError, 502, "", ""},
-		{"expiry not a number", 200, `{"token":"abc","expiry":"soon","resultCode":0}`, transform.GatewayError, 502, "", ""},
-		{"HTTP 429", 429, `{"message":"slow down"}`, transform.GatewayUnavailable, 503, "", "slow down"},
+			ErrRefused, "400", "bad secretKey [REDACTED]"},
+		// C16: another case, and a prefix cut short, are masked too.
+		{"the endpoint echoes the secret changed", 400, `{"resultCode":"400","message":"bad secretKey SK_VERY_SECRET_456/x (sent: sk_very_secr) for AK_TEST_123"}`,
+			ErrRefused, "400", "bad secretKey [REDACTED]/x (sent: [REDACTED]) for [REDACTED]"},
+		{"HTML under 200", 200, `<html>login</html>`, ErrBadAnswer, "", ""},
+		{"token that breaks a header", 200, `{"token":"abc\r\nX-Evil: 1","expiry":9999999999999,"resultCode":0}`, ErrBadAnswer, "", ""},
+		{"expired long ago", 200, `{"token":"abc","expiry":1000000000000,"resultCode":0}`, ErrBadAnswer, "", ""},
+		{"expiry not a number", 200, `{"token":"abc","expiry":"soon","resultCode":0}`, ErrBadAnswer, "", ""},
+		{"HTTP 429", 429, `{"message":"slow down"}`, ErrUnavailable, "", "slow down"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -594,11 +595,11 @@ func TestTokenRefusals(t *testing.T) {
 			})
 			src := newSource(t, ep.srv.URL, clock, TokenSettings{})
 			_, err := src.Token(context.Background())
-			e := canonical(t, err, c.typ, c.http)
-			if e.GatewayCode != c.code || e.GatewayMessage != c.gwMsg {
-				t.Errorf("code %q message %q", e.GatewayCode, e.GatewayMessage)
+			e := tokenErr(t, err, c.kind)
+			if e.Code != c.code || e.Detail != c.detail {
+				t.Errorf("code %q detail %q", e.Code, e.Detail)
 			}
-			if c.typ == transform.GatewayAuthenticationFailed && !strings.Contains(e.Message, "refused paygate's access_key/secret_key") {
+			if c.kind == ErrRefused && !strings.Contains(e.Message, "refused paygate's access_key/secret_key") {
 				t.Errorf("message %q", e.Message)
 			}
 		})
@@ -658,7 +659,7 @@ func TestTokenWaiterGivesUpButTheCallGoesOn(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	_, err := src.Token(ctx)
-	canonical(t, err, transform.GatewayTimeout, 504)
+	tokenErr(t, err, ErrWaitAbandoned)
 	close(gate)
 	if tok := mustToken(t, src); tok != "tok-1" || ep.calls.Load() != 1 {
 		t.Fatalf("got %q after %d calls; the abandoned call should have served it", tok, ep.calls.Load())
@@ -683,9 +684,10 @@ func TestTokenNeverFormatted(t *testing.T) {
 func TestNewTokenSourceNeedsItsConfig(t *testing.T) {
 	for _, c := range []TokenConfig{
 		{URL: "", AccessKey: "a", SecretKey: "s"},
-		{URL: "http://x", AccessKey: "", SecretKey: "s"},
-		{URL: "http://x", AccessKey: "a", SecretKey: ""},
+		{URL: "https://x", AccessKey: "", SecretKey: "s"},
+		{URL: "https://x", AccessKey: "a", SecretKey: ""},
 		{URL: "://bad", AccessKey: "a", SecretKey: "s"},
+		{URL: "http://token.example/t", AccessKey: "a", SecretKey: "s"}, // C9: clear text off this host
 	} {
 		if _, err := NewTokenSource(c); err == nil {
 			t.Errorf("%q accepted", c.URL)
