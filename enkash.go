@@ -212,11 +212,16 @@ func enkashTokenURL(raw string) (string, error) {
 	return v, nil
 }
 
-// enkashPoolKey identifies one set of credentials.
+// enkashPoolKey identifies one set of credentials by a keyed hash of all
+// three, so the key shows none of them (not even the access key) wherever
+// it is kept or printed. Each part is length-prefixed: no two different
+// sets hash the same input.
 func enkashPoolKey(tokenURL, accessKey, secretKey string) string {
 	mac := hmac.New(sha256.New, poolSalt)
-	_, _ = io.WriteString(mac, secretKey)
-	return "enkash\x00" + tokenURL + "\x00" + accessKey + "\x00" + hex.EncodeToString(mac.Sum(nil))
+	for _, part := range []string{tokenURL, accessKey, secretKey} {
+		_, _ = fmt.Fprintf(mac, "%d:%s", len(part), part)
+	}
+	return "enkash\x00" + hex.EncodeToString(mac.Sum(nil))
 }
 
 // logTokenFetch logs a token call (never the token nor a credential: a

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/http/httptrace"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -694,5 +695,261 @@ func TestNewTokenSourceNeedsItsConfig(t *testing.T) {
 		} else if strings.Contains(err.Error(), "s\"") {
 			t.Errorf("error quotes the secret: %v", err)
 		}
+	}
+}
+
+// C9: a redirect from the token endpoint is a refusal; the secret key is
+// never sent to the redirect's target, with the source's own client or an
+// injected one.
+func TestTokenCallNeverFollowsRedirects(t *testing.T) {
+	var stolen atomic.Int32
+	thief := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen.Add(1)
+		fmt.Fprintf(w, `{"token":"stolen","expiry":%d,"resultCode":0}`, time.Now().Add(time.Hour).UnixMilli())
+	}))
+	defer thief.Close()
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		for _, client := range []*http.Client{nil, {}} {
+			clock := newFakeClock()
+			ep := newTokenEndpoint(t, clock)
+			ep.set(func(ep *tokenEndpoint) {
+				ep.respond = func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, thief.URL+"/steal", status)
+				}
+			})
+			src, err := NewTokenSource(TokenConfig{Gateway: "enkash", URL: ep.srv.URL, AccessKey: testAccess, SecretKey: testSecret,
+				Now: clock.Now, Client: client})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = src.Token(context.Background())
+			src.Close()
+			e := tokenErr(t, err, ErrRefused)
+			if e.Code != strconv.Itoa(status) || !strings.Contains(e.Message, "redirect, not followed") {
+				t.Errorf("HTTP %d: %+v", status, e)
+			}
+		}
+	}
+	if n := stolen.Load(); n != 0 {
+		t.Fatalf("the redirect target received %d token calls", n)
+	}
+}
+
+// C9: the token call carries the secret key; it may go in clear text only
+// to this host.
+func TestCheckEndpointURL(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://olympus-pg-uat.enkash.in/api/v0/merchant/token": true,
+		"https://10.0.0.1/t":                true,
+		"http://127.0.0.1:9381/t?case=x":    true,
+		"http://127.200.1.1/t":              true,
+		"http://[::1]:8080/t":               true,
+		"http://localhost/t":                true,
+		"http://LocalHost:1/t":              true,
+		"http://olympus-pg-uat.enkash.in/t": false,
+		"http://10.0.0.1/t":                 false,
+		"http://[::ffff:10.0.0.1]/t":        false,
+		"http://localhost.evil.example/t":   false,
+		"http://128.0.0.1/t":                false,
+		"ftp://127.0.0.1/t":                 false,
+		"https://u:p@x/t":                   false,
+		"/api/v0/merchant/token":            false,
+		"https://":                          false,
+		"://bad":                            false,
+	} {
+		err := CheckEndpointURL(raw)
+		if (err == nil) != ok {
+			t.Errorf("%q: error %v, want ok=%v", raw, err, ok)
+		}
+		if err != nil && len(raw) > 10 && strings.Contains(err.Error(), raw) {
+			t.Errorf("the error quotes the URL: %v", err)
+		}
+	}
+	if _, err := NewTokenSource(TokenConfig{URL: "http://token.example/t", AccessKey: "a", SecretKey: "s"}); err == nil ||
+		!strings.Contains(err.Error(), "https://") {
+		t.Errorf("NewTokenSource accepted a clear-text remote URL: %v", err)
+	}
+}
+
+// C12: Token + Invalidate in a loop (a gateway refusing every fresh token)
+// makes the cold call, a burst of 3 calls, then one per RefetchInterval;
+// the refused requests in between get ErrPaced without a call.
+func TestTokenRefetchAfterRefusalsIsPaced(t *testing.T) {
+	clock := newFakeClock()
+	ep := newTokenEndpoint(t, clock)
+	src := newSource(t, ep.srv.URL, clock, TokenSettings{RefetchInterval: 2 * time.Second})
+	cycles := func(n int) (paced int) {
+		t.Helper()
+		for i := 0; i < n; i++ {
+			tok, err := src.Token(context.Background())
+			if err != nil {
+				e := tokenErr(t, err, ErrPaced)
+				if !strings.Contains(e.Message, "at most once every 2s") {
+					t.Fatalf("message %q", e.Message)
+				}
+				paced++
+				continue
+			}
+			src.Invalidate(tok) // the gateway refused it
+		}
+		return paced
+	}
+	if paced := cycles(200); paced != 196 || ep.calls.Load() != 4 {
+		t.Fatalf("200 refused cycles: %d token calls and %d paced, want 4 (cold + burst of 3) and 196", ep.calls.Load(), paced)
+	}
+	clock.Advance(1999 * time.Millisecond)
+	if cycles(10); ep.calls.Load() != 4 {
+		t.Fatalf("a call within the interval: %d calls", ep.calls.Load())
+	}
+	clock.Advance(time.Millisecond) // one call's worth of budget
+	if paced := cycles(200); paced != 199 || ep.calls.Load() != 5 {
+		t.Fatalf("after the interval: %d calls, %d paced; want 5 and 199", ep.calls.Load(), paced)
+	}
+	clock.Advance(time.Minute) // the budget refills to the burst, no further
+	if cycles(200); ep.calls.Load() != 8 {
+		t.Fatalf("after a minute: %d calls, want 8", ep.calls.Load())
+	}
+	if s := src.Stats(); s.Fetches != 8 || s.Invalidations != 8 || s.Paced != 196+10+199+197 {
+		t.Errorf("stats %+v", s)
+	}
+
+}
+
+// C12: expiry is no refusal: with the refetch budget spent, an expired
+// token is still replaced at once.
+func TestTokenExpiryIsNotPaced(t *testing.T) {
+	clock := newFakeClock()
+	ep := newTokenEndpoint(t, clock)
+	src := newSource(t, ep.srv.URL, clock, TokenSettings{RefetchInterval: time.Hour})
+	for i := 0; i < 4; i++ { // the cold call and the burst
+		src.Invalidate(mustToken(t, src))
+	}
+	if _, err := src.Token(context.Background()); !errors.Is(err, ErrPaced) {
+		t.Fatalf("budget not spent: %v", err)
+	}
+	clock.Advance(time.Hour) // one call's worth
+	tok := mustToken(t, src)
+	for i := 0; i < 3; i++ {
+		clock.Advance(11 * time.Minute) // expired; the budget has not refilled
+		next, err := src.Token(context.Background())
+		if err != nil || next == tok {
+			t.Fatalf("expired token: got %q %v", next, err)
+		}
+		tok = next
+	}
+	if n := ep.calls.Load(); n != 8 {
+		t.Fatalf("%d token calls, want 8", n)
+	}
+}
+
+// C12: concurrent requests refused with one token still make one call, and
+// a refused fresh token's refetch is single-flight.
+func TestTokenPacedRefetchIsSingleFlight(t *testing.T) {
+	clock := newFakeClock()
+	ep := newTokenEndpoint(t, clock)
+	src := newSource(t, ep.srv.URL, clock, TokenSettings{})
+	t1 := mustToken(t, src)
+	gate := make(chan struct{})
+	ep.set(func(ep *tokenEndpoint) { ep.gate = gate })
+	src.Invalidate(t1)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if tok, err := src.Token(context.Background()); err != nil || tok != "tok-2" {
+				t.Errorf("got %q %v", tok, err)
+			}
+		}()
+	}
+	<-ep.entered
+	<-ep.entered
+	time.Sleep(20 * time.Millisecond)
+	close(gate)
+	wg.Wait()
+	if n := ep.calls.Load(); n != 2 {
+		t.Fatalf("%d token calls, want 2", n)
+	}
+}
+
+// C14: the local clock runs an hour ahead and the endpoint sends no Date:
+// the token's expiry looks past, but it is not refused; the default
+// lifetime is assumed and reported.
+func TestTokenLocalClockAheadWithoutDate(t *testing.T) {
+	local := newFakeClock()
+	local.Advance(time.Hour)
+	remote := newFakeClock()
+	ep := newTokenEndpoint(t, remote)
+	ep.set(func(ep *tokenEndpoint) {
+		ep.respond = func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Date"] = nil // Go's server adds none then
+			fmt.Fprintf(w, `{"token":"tok-%d","expiry":%d,"resultCode":0}`, ep.calls.Load(), remote.Now().Add(30*time.Minute).UnixMilli())
+		}
+	})
+	reports := make(chan FetchReport, 10)
+	src, err := NewTokenSource(TokenConfig{Gateway: "enkash", URL: ep.srv.URL, AccessKey: testAccess, SecretKey: testSecret,
+		Now: local.Now, OnFetch: func(r FetchReport) { reports <- r }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if tok := mustToken(t, src); tok != "tok-1" {
+		t.Fatalf("got %q", tok)
+	}
+	r := <-reports
+	if r.Err != nil || !r.AssumedLifetime || r.Lifetime != FallbackLifetime || r.HasDate || r.SkewExceeded() {
+		t.Fatalf("report %+v", r)
+	}
+	// Handed out for the assumed lifetime (less the 10s leeway), then renewed.
+	local.Advance(FallbackLifetime - 11*time.Second)
+	if tok := mustToken(t, src); tok != "tok-1" {
+		t.Fatalf("within the assumed lifetime got %q", tok)
+	}
+	local.Advance(2 * time.Second)
+	if tok := mustToken(t, src); tok != "tok-2" {
+		t.Fatalf("after the assumed lifetime got %q", tok)
+	}
+}
+
+// C14: the endpoint's Date against the local clock.
+func TestTokenClockSkewReport(t *testing.T) {
+	cases := []struct {
+		name     string
+		skew     time.Duration // the endpoint's clock minus ours
+		expiry   time.Duration // after the endpoint's now
+		exceeded bool
+		assumed  bool
+		lifetime time.Duration // measured on the endpoint's clock
+	}{
+		{"in step", 0, 10 * time.Minute, false, false, 10*time.Minute - time.Second},
+		{"10s ahead", 10 * time.Second, 10 * time.Minute, false, false, 10*time.Minute - time.Second},
+		{"2m ahead", 2 * time.Minute, 10 * time.Minute, true, false, 10*time.Minute - time.Second},
+		{"1h behind", -time.Hour, 10 * time.Minute, true, false, 10*time.Minute - time.Second},
+		{"expiry a minute past on its own clock", 0, -time.Minute, false, true, FallbackLifetime},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			local := newFakeClock()
+			remote := newFakeClock()
+			remote.Advance(c.skew)
+			ep := newTokenEndpoint(t, remote)
+			ep.set(func(ep *tokenEndpoint) {
+				ep.respond = func(w http.ResponseWriter, r *http.Request) {
+					fmt.Fprintf(w, `{"token":"t","expiry":%d,"resultCode":0}`, remote.Now().Add(c.expiry).UnixMilli())
+				}
+			})
+			var got FetchReport
+			src, err := NewTokenSource(TokenConfig{Gateway: "enkash", URL: ep.srv.URL, AccessKey: testAccess, SecretKey: testSecret,
+				Now: local.Now, OnFetch: func(r FetchReport) { got = r }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustToken(t, src)
+			src.Close() // waits for the call's goroutine, OnFetch included
+			if got.Err != nil || !got.HasDate || got.Skew != c.skew || got.SkewExceeded() != c.exceeded ||
+				got.AssumedLifetime != c.assumed || got.Lifetime != c.lifetime {
+				t.Fatalf("report %+v", got)
+			}
+		})
 	}
 }
