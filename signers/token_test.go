@@ -781,6 +781,9 @@ func TestTokenRefetchAfterRefusalsIsPaced(t *testing.T) {
 	cycles := func(n int) (paced int) {
 		t.Helper()
 		for i := 0; i < n; i++ {
+			if c := ep.calls.Load(); c > 8 {
+				t.Fatalf("%d token calls: the refetches are not paced", c)
+			}
 			tok, err := src.Token(context.Background())
 			if err != nil {
 				e := tokenErr(t, err, ErrPaced)
