@@ -125,7 +125,7 @@ func tokenError(gateway string, te *signers.TokenError) *transform.Error {
 		return &transform.Error{Type: transform.GatewayUnavailable, Gateway: gateway, Message: te.Message}
 	case errors.Is(te, signers.ErrWaitAbandoned):
 		// Not gateway_timeout: the gateway was never asked. A not-sent
-		// outcome is not recorded as ambiguous (audit C11), and the
+		// outcome is not recorded as ambiguous, and the
 		// application, if it is still there, may retry.
 		return &transform.Error{Type: transform.GatewayUnavailable, Gateway: gateway, Message: te.Message}
 	default: // ErrBadAnswer, and any kind added later

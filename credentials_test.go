@@ -27,10 +27,11 @@ import (
 	"github.com/paygate/caddy-paygate/transform"
 )
 
-// The one mapping of the signers' errors to canonical errors (issue 12):
+// The one mapping of the signers' errors to canonical errors:
 // the types and statuses are those the token source produced itself before
 // signers stopped importing transform, except ErrWaitAbandoned (504 → 503,
-// audit C11).
+// so that a wait that ends because the application left is not recorded
+// as an ambiguous create).
 func TestCanonicalAuthErrorTable(t *testing.T) {
 	te := func(kind error, code, detail string) error {
 		return &signers.TokenError{Kind: kind, Gateway: "enkash", Message: "what happened", Code: code, Detail: detail}
@@ -110,7 +111,7 @@ func TestEnKashTokenFailuresAreCanonical(t *testing.T) {
 	}
 }
 
-// C9: token_url must be https://, except to a loopback host; the error names
+// token_url must be https://, except to a loopback host; the error names
 // the option.
 func TestEnKashTokenURLMustBeHTTPS(t *testing.T) {
 	t.Setenv("PAYGATE_UT_ENKASH_AK", "ak_1")
@@ -137,7 +138,7 @@ func TestEnKashTokenURLMustBeHTTPS(t *testing.T) {
 	}
 }
 
-// C16: every module masks its credentials, the Basic value, the request's
+// Every module masks its credentials, the Basic value, the request's
 // signature and the bearer token, in any case and cut short.
 func TestScrubCredentials(t *testing.T) {
 	t.Setenv("PAYGATE_UT_ENKASH_AK", "ak_scrub_Access1")
@@ -197,7 +198,7 @@ func TestScrubCredentials(t *testing.T) {
 	}
 }
 
-// C16 through the handler: a KwikPaisa 401 that echoes the API key and the
+// Through the handler: a KwikPaisa 401 that echoes the API key and the
 // start of the signature reaches the application masked.
 func TestServeHTTPScrubsGatewayEcho(t *testing.T) {
 	gw := &KwikPaisa{KwikPaisa: transform.KwikPaisa{ServiceType: "DIGITAL"}, signer: signers.NewHMAC("pk_live_EchoKey", "sk_live_EchoSecret", nil)}
@@ -232,7 +233,7 @@ func TestServeHTTPScrubsGatewayEcho(t *testing.T) {
 	}
 }
 
-// Issue 11 item 12: no gateway module prints a credential, a Basic value or
+// No gateway module prints a credential, a Basic value or
 // a token, even when the config holds the credential literally.
 func TestGatewayModulesNeverFormatCredentials(t *testing.T) {
 	t.Setenv("PAYGATE_UT_FMT_SECRET", "fmt_env_secret_991")
@@ -298,7 +299,7 @@ func TestGatewayModulesNeverFormatCredentials(t *testing.T) {
 	}
 }
 
-// C17: with log_credentials, reverse_proxy's DEBUG line would show the
+// With log_credentials, reverse_proxy's DEBUG line would show the
 // Authorization header; every module refuses to sign, before any token call.
 func TestAuthorizeRefusesWhenServerLogsCredentials(t *testing.T) {
 	t.Setenv("PAYGATE_UT_ENKASH_AK", "ak_1")
@@ -337,7 +338,7 @@ func TestAuthorizeRefusesWhenServerLogsCredentials(t *testing.T) {
 	}
 }
 
-// C14: the skew and assumed-lifetime warnings, and no secret in the token
+// The skew and assumed-lifetime warnings, and no secret in the token
 // log lines.
 func TestLogTokenFetch(t *testing.T) {
 	core, logs := observer.New(zapcore.DebugLevel)

@@ -344,7 +344,7 @@ func asCanonical(gateway string, err error) *transform.Error {
 
 // fail answers with a canonical error.
 func (x *exchange) fail(e *transform.Error) error {
-	e = scrubCredentials(x.h.gateway, x.r.Header, e) // credentials.go: no credential reaches the app (audit C16)
+	e = scrubCredentials(x.h.gateway, x.r.Header, e) // credentials.go: no credential reaches the app
 	x.outcome, x.errField, x.gatewayCode = string(e.Type), e.Field, e.GatewayCode
 	return writeJSON(x.w, e.HTTPStatus(), e.JSON())
 }

@@ -18,7 +18,7 @@ import (
 )
 
 // signers knows no gateway dialect and no canonical API: it returns plain Go
-// errors and the root package maps them (issue 12, dependency direction).
+// errors and the root package maps them.
 // Test files included.
 func TestSignersImportNoOtherPaygatePackage(t *testing.T) {
 	files, err := filepath.Glob("*.go")
@@ -102,7 +102,7 @@ func formatAll(x any) string {
 	return b.String()
 }
 
-// Issue 11 item 12: no signer prints a credential, a Basic value or a token,
+// No signer prints a credential, a Basic value or a token,
 // by pointer or by value. (Before Secret, %v of a Basic value printed the
 // encoded credentials, and of an HMAC value the key and the secret's bytes.)
 func TestSignersNeverFormatCredentials(t *testing.T) {

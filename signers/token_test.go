@@ -575,7 +575,7 @@ func TestTokenRefusals(t *testing.T) {
 		{"empty token", 200, `{"token":"","resultCode":0}`, ErrRefused, "0", ""},
 		{"the endpoint echoes the secret", 400, `{"resultCode":"400","message":"bad secretKey sk_very_secret_456"}`,
 			ErrRefused, "400", "bad secretKey [REDACTED]"},
-		// C16: another case, and a prefix cut short, are masked too.
+		// Another case, and a prefix cut short, are masked too.
 		{"the endpoint echoes the secret changed", 400, `{"resultCode":"400","message":"bad secretKey SK_VERY_SECRET_456/x (sent: sk_very_secr) for AK_TEST_123"}`,
 			ErrRefused, "400", "bad secretKey [REDACTED]/x (sent: [REDACTED]) for [REDACTED]"},
 		{"HTML under 200", 200, `<html>login</html>`, ErrBadAnswer, "", ""},
@@ -688,7 +688,7 @@ func TestNewTokenSourceNeedsItsConfig(t *testing.T) {
 		{URL: "https://x", AccessKey: "", SecretKey: "s"},
 		{URL: "https://x", AccessKey: "a", SecretKey: ""},
 		{URL: "://bad", AccessKey: "a", SecretKey: "s"},
-		{URL: "http://token.example/t", AccessKey: "a", SecretKey: "s"}, // C9: clear text off this host
+		{URL: "http://token.example/t", AccessKey: "a", SecretKey: "s"}, // clear text off this host
 	} {
 		if _, err := NewTokenSource(c); err == nil {
 			t.Errorf("%q accepted", c.URL)
@@ -698,7 +698,7 @@ func TestNewTokenSourceNeedsItsConfig(t *testing.T) {
 	}
 }
 
-// C9: a redirect from the token endpoint is a refusal; the secret key is
+// A redirect from the token endpoint is a refusal; the secret key is
 // never sent to the redirect's target, with the source's own client or an
 // injected one.
 func TestTokenCallNeverFollowsRedirects(t *testing.T) {
@@ -735,7 +735,7 @@ func TestTokenCallNeverFollowsRedirects(t *testing.T) {
 	}
 }
 
-// C9: the token call carries the secret key; it may go in clear text only
+// The token call carries the secret key; it may go in clear text only
 // to this host.
 func TestCheckEndpointURL(t *testing.T) {
 	for raw, ok := range map[string]bool{
@@ -771,7 +771,7 @@ func TestCheckEndpointURL(t *testing.T) {
 	}
 }
 
-// C12: Token + Invalidate in a loop (a gateway refusing every fresh token)
+// Token + Invalidate in a loop (a gateway refusing every fresh token)
 // makes the cold call, a burst of 3 calls, then one per RefetchInterval;
 // the refused requests in between get ErrPaced without a call.
 func TestTokenRefetchAfterRefusalsIsPaced(t *testing.T) {
@@ -818,7 +818,7 @@ func TestTokenRefetchAfterRefusalsIsPaced(t *testing.T) {
 
 }
 
-// C12: expiry is no refusal: with the refetch budget spent, an expired
+// Expiry is no refusal: with the refetch budget spent, an expired
 // token is still replaced at once.
 func TestTokenExpiryIsNotPaced(t *testing.T) {
 	clock := newFakeClock()
@@ -845,7 +845,7 @@ func TestTokenExpiryIsNotPaced(t *testing.T) {
 	}
 }
 
-// C12: concurrent requests refused with one token still make one call, and
+// Concurrent requests refused with one token still make one call, and
 // a refused fresh token's refetch is single-flight.
 func TestTokenPacedRefetchIsSingleFlight(t *testing.T) {
 	clock := newFakeClock()
@@ -875,7 +875,7 @@ func TestTokenPacedRefetchIsSingleFlight(t *testing.T) {
 	}
 }
 
-// C14: the local clock runs an hour ahead and the endpoint sends no Date:
+// The local clock runs an hour ahead and the endpoint sends no Date:
 // the token's expiry looks past, but it is not refused; the default
 // lifetime is assumed and reported.
 func TestTokenLocalClockAheadWithoutDate(t *testing.T) {
@@ -914,7 +914,7 @@ func TestTokenLocalClockAheadWithoutDate(t *testing.T) {
 	}
 }
 
-// C14: the endpoint's Date against the local clock.
+// The endpoint's Date against the local clock.
 func TestTokenClockSkewReport(t *testing.T) {
 	cases := []struct {
 		name     string
