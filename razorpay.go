@@ -40,15 +40,15 @@ func (Razorpay) CaddyModule() caddy.ModuleInfo {
 // Provision resolves the credentials once.
 func (g *Razorpay) Provision(ctx caddy.Context) error {
 	logger := ctx.Logger()
-	id, err := credential(logger, "razorpay", "key_id", g.KeyID)
+	id, err := secret(logger, "razorpay", "key_id", g.KeyID)
 	if err != nil {
 		return err
 	}
-	sec, err := credential(logger, "razorpay", "key_secret", g.KeySecret)
+	sec, err := secret(logger, "razorpay", "key_secret", g.KeySecret)
 	if err != nil {
 		return err
 	}
-	g.signer = signers.NewBasic(id.Reveal(), sec.Reveal())
+	g.signer = signers.NewBasic(id, sec)
 	return nil
 }
 
