@@ -81,7 +81,7 @@ func bearerSecret(h http.Header) signers.Secret {
 //	ErrUnreachable      gateway_unavailable             503
 //	ErrTimeout          gateway_unavailable             503
 //	ErrClosed           gateway_unavailable             503
-//	ErrWaitAbandoned    gateway_unavailable             503
+//	ErrWaitAbandoned    gateway_timeout                 504
 //	ErrBadAnswer        gateway_error                   502
 //	errCredentialsLogged gateway_authentication_failed  502
 //	anything else       gateway_error                   502
@@ -124,10 +124,9 @@ func tokenError(gateway string, te *signers.TokenError) *transform.Error {
 	case errors.Is(te, signers.ErrUnreachable), errors.Is(te, signers.ErrTimeout), errors.Is(te, signers.ErrClosed):
 		return &transform.Error{Type: transform.GatewayUnavailable, Gateway: gateway, Message: te.Message}
 	case errors.Is(te, signers.ErrWaitAbandoned):
-		// Not gateway_timeout: the gateway was never asked. A not-sent
-		// outcome is not recorded as ambiguous, and the
-		// application, if it is still there, may retry.
-		return &transform.Error{Type: transform.GatewayUnavailable, Gateway: gateway, Message: te.Message}
+		// The application's request ended while it waited; its message
+		// says that nothing was sent to the gateway.
+		return &transform.Error{Type: transform.GatewayTimeout, Gateway: gateway, Message: te.Message}
 	default: // ErrBadAnswer, and any kind added later
 		return &transform.Error{Type: transform.GatewayError, Gateway: gateway, Message: te.Message}
 	}
