@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,7 +67,7 @@ type EnKash struct {
 	// before the endpoint is tried again (default 1s).
 	TokenRetryInterval caddy.Duration `json:"token_retry_interval,omitempty"`
 
-	accessKey string // resolved
+	accessKey signers.Secret // resolved
 	poolKey   string
 	shared    *enkashShared
 	retry     *retryState
@@ -93,11 +92,11 @@ type enkashShared struct {
 }
 
 // tokenFetched logs a token call and counts it.
-func (s *enkashShared) tokenFetched(lifetime time.Duration, e *transform.Error) {
-	logTokenFetch(lifetime, e)
+func (s *enkashShared) tokenFetched(r signers.FetchReport) {
+	logTokenFetch(caddy.Log().Named("http.paygate.enkash"), r)
 	var err error
-	if e != nil {
-		err = e
+	if r.Err != nil {
+		err = r.Err
 	}
 	s.metrics.Load().TokenFetched("enkash", err)
 }
@@ -119,11 +118,11 @@ func (EnKash) CaddyModule() caddy.ModuleInfo {
 // holds none.
 func (g *EnKash) Provision(ctx caddy.Context) error {
 	logger := ctx.Logger()
-	ak, err := secret(logger, "enkash", "access_key", g.AccessKey)
+	ak, err := credential(logger, "enkash", "access_key", g.AccessKey)
 	if err != nil {
 		return err
 	}
-	sk, err := secret(logger, "enkash", "secret_key", g.SecretKey)
+	sk, err := credential(logger, "enkash", "secret_key", g.SecretKey)
 	if err != nil {
 		return err
 	}
@@ -139,14 +138,14 @@ func (g *EnKash) Provision(ctx caddy.Context) error {
 		FetchTimeout:  time.Duration(g.TokenTimeout),
 		RetryInterval: time.Duration(g.TokenRetryInterval),
 	}
-	key := enkashPoolKey(tokenURL, ak, sk)
+	key := enkashPoolKey(tokenURL, ak.Reveal(), sk.Reveal())
 	val, loaded, err := tokenPool.LoadOrNew(key, func() (caddy.Destructor, error) {
 		shared := &enkashShared{ids: newIDMemory(maxRememberedOrders)}
 		src, err := signers.NewTokenSource(signers.TokenConfig{
 			Gateway:       "enkash",
 			URL:           tokenURL,
-			AccessKey:     ak,
-			SecretKey:     sk,
+			AccessKey:     ak.Reveal(),
+			SecretKey:     sk.Reveal(),
 			OnFetch:       shared.tokenFetched,
 			TokenSettings: settings,
 		})
@@ -196,7 +195,8 @@ func (g *EnKash) Cleanup() error {
 	return err
 }
 
-// enkashTokenURL resolves placeholders and requires an absolute http(s) URL.
+// enkashTokenURL resolves placeholders and requires an absolute https://
+// URL, or http:// to a loopback host (the call carries the secret key).
 func enkashTokenURL(raw string) (string, error) {
 	if strings.TrimSpace(raw) == "" {
 		return "", fmt.Errorf("paygate enkash: token_url is required (such as https://olympus-pg-uat.enkash.in/api/v0/merchant/token)")
@@ -206,31 +206,46 @@ func enkashTokenURL(raw string) (string, error) {
 		return "", fmt.Errorf("paygate enkash: token_url: %v", err)
 	}
 	v = strings.TrimSpace(v)
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-		return "", fmt.Errorf("paygate enkash: token_url must be an absolute http:// or https:// URL without credentials")
+	if err := signers.CheckEndpointURL(v); err != nil {
+		return "", fmt.Errorf("paygate enkash: token_url %v", err)
 	}
 	return v, nil
 }
 
-// enkashPoolKey identifies one set of credentials.
+// enkashPoolKey identifies one set of credentials by a keyed hash of all
+// three, so the key shows none of them (not even the access key) wherever
+// it is kept or printed. Each part is length-prefixed: no two different
+// sets hash the same input.
 func enkashPoolKey(tokenURL, accessKey, secretKey string) string {
 	mac := hmac.New(sha256.New, poolSalt)
-	_, _ = io.WriteString(mac, secretKey)
-	return "enkash\x00" + tokenURL + "\x00" + accessKey + "\x00" + hex.EncodeToString(mac.Sum(nil))
+	for _, part := range []string{tokenURL, accessKey, secretKey} {
+		_, _ = fmt.Fprintf(mac, "%d:%s", len(part), part)
+	}
+	return "enkash\x00" + hex.EncodeToString(mac.Sum(nil))
 }
 
-// logTokenFetch logs token calls (never the token) through Caddy's current
-// default logger, which outlives the config that created the cache.
-func logTokenFetch(lifetime time.Duration, e *transform.Error) {
-	logger := caddy.Log().Named("http.paygate.enkash")
-	if e != nil {
-		logger.Warn("token call failed", zap.String("type", string(e.Type)), zap.String("message", e.Message),
-			zap.String("gateway_code", e.GatewayCode))
+// logTokenFetch logs a token call (never the token nor a credential: a
+// TokenError holds neither). The cache logs through Caddy's current default
+// logger, which outlives the config that created it.
+func logTokenFetch(logger *zap.Logger, r signers.FetchReport) {
+	if r.SkewExceeded() {
+		// The token's lifetime is measured on the endpoint's clock, but a
+		// local clock this far off breaks timestamps and expiries elsewhere.
+		logger.Warn("the local clock differs from the token endpoint's Date by more than the threshold; check NTP",
+			zap.Duration("skew", r.Skew), zap.Duration("threshold", signers.MaxClockSkew))
+	}
+	if r.AssumedLifetime {
+		logger.Warn("the token's expiry is already past by the clocks; assuming a default lifetime instead of refusing every request",
+			zap.Duration("lifetime", r.Lifetime), zap.Bool("endpoint_date", r.HasDate))
+	}
+	if e := r.Err; e != nil {
+		c := tokenError("enkash", e)
+		logger.Warn("token call failed", zap.String("type", string(c.Type)), zap.String("message", c.Message),
+			zap.String("gateway_code", c.GatewayCode))
 		return
 	}
 	if c := logger.Check(zap.DebugLevel, "token fetched"); c != nil {
-		c.Write(zap.Duration("lifetime", lifetime))
+		c.Write(zap.Duration("lifetime", r.Lifetime))
 	}
 }
 
@@ -260,6 +275,9 @@ func (*handout) MarshalJSON() ([]byte, error) { return []byte(`"REDACTED"`), nil
 // goroutine, which can outlive an attempt, so later attempts update the
 // handout in place instead.
 func (g *EnKash) Authorize(ctx context.Context, h http.Header, _ *transform.Request) error {
+	if err := refuseLoggedCredentials(ctx); err != nil {
+		return err
+	}
 	prev, _ := caddyhttp.GetVar(ctx, handoutVar).(*handout)
 	if prev != nil && prev.seq < g.retry.stale.Load() {
 		g.shared.tokens.Invalidate(prev.token)
@@ -270,7 +288,7 @@ func (g *EnKash) Authorize(ctx context.Context, h http.Header, _ *transform.Requ
 		return err
 	}
 	h["Authorization"] = []string{"Bearer " + tok}
-	h.Set("merchantAccessKey", g.accessKey)
+	h.Set("merchantAccessKey", g.accessKey.Reveal())
 	if prev != nil {
 		prev.token, prev.seq = tok, seq
 	} else if _, tracked := ctx.Value(caddyhttp.VarsCtxKey).(map[string]any); tracked {
@@ -280,6 +298,25 @@ func (g *EnKash) Authorize(ctx context.Context, h http.Header, _ *transform.Requ
 	}
 	return nil
 }
+
+// credentials: the access key, the secret key, the cached token and the
+// token this request carried.
+func (g *EnKash) credentials(h http.Header) []signers.Secret {
+	var held []signers.Secret
+	if g.shared != nil {
+		held = g.shared.tokens.Secrets()
+	}
+	return append(held, bearerSecret(h), g.accessKey)
+}
+
+// String shows no credential, even one written literally in the config.
+func (EnKash) String() string { return "paygate.EnKash{" + signers.Redacted + "}" }
+
+// GoString is String for %#v.
+func (g EnKash) GoString() string { return g.String() }
+
+// Format makes every verb print String.
+func (g EnKash) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, g.String()) }
 
 // StaleCredentials recognises EnKash's "token is invalid" (code 117) and HTTP 401.
 func (g *EnKash) StaleCredentials(status int, body []byte) bool {
@@ -399,4 +436,6 @@ var (
 	_ metricsUser        = (*EnKash)(nil)
 	_ caddy.Destructor   = (*enkashShared)(nil)
 	_ fmt.Formatter      = (*handout)(nil)
+	_ credentialHolder   = (*EnKash)(nil)
+	_ fmt.Formatter      = EnKash{}
 )

@@ -419,18 +419,12 @@ func proxyError(gateway string, err error) *transform.Error {
 }
 
 func asCanonical(gateway string, err error) *transform.Error {
-	var e *transform.Error
-	if errors.As(err, &e) {
-		if e.Gateway == "" {
-			e.Gateway = gateway
-		}
-		return e
-	}
-	return &transform.Error{Type: transform.GatewayError, Gateway: gateway, Message: "could not authenticate to " + gateway}
+	return canonicalAuthError(gateway, err) // credentials.go: the one mapping of Authorize errors
 }
 
 // fail answers with a canonical error.
 func (x *exchange) fail(e *transform.Error) error {
+	e = scrubCredentials(x.h.gateway, x.r.Header, e) // credentials.go: no credential reaches the app
 	x.outcome, x.errField, x.gatewayCode = string(e.Type), e.Field, e.GatewayCode
 	if e.Type == transform.GatewayUnavailable && x.retryAfter != "" && validRetryAfter(x.retryAfter) {
 		x.w.Header().Set("Retry-After", x.retryAfter)

@@ -10,6 +10,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"go.uber.org/zap"
 
+	"github.com/paygate/caddy-paygate/signers"
 	"github.com/paygate/caddy-paygate/transform"
 )
 
@@ -63,6 +64,13 @@ func secret(logger *zap.Logger, gateway, option, raw string) (string, error) {
 		return "", fmt.Errorf("paygate %s: %s is empty", gateway, option)
 	}
 	return v, nil
+}
+
+// credential is secret as a signers.Secret, the one redacting type that
+// holds every resolved credential: no fmt verb, JSON or log encoder shows it.
+func credential(logger *zap.Logger, gateway, option, raw string) (signers.Secret, error) {
+	v, err := secret(logger, gateway, option, raw)
+	return signers.NewSecret(v), err
 }
 
 // stringOption parses "name value" for a gateway option into dst, rejecting

@@ -3,6 +3,7 @@ package paygate
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -46,7 +47,7 @@ func (Juspay) CaddyModule() caddy.ModuleInfo {
 
 // Provision resolves the credentials once and builds the signer.
 func (g *Juspay) Provision(ctx caddy.Context) error {
-	key, err := secret(ctx.Logger(), "juspay", "api_key", g.APIKey)
+	key, err := credential(ctx.Logger(), "juspay", "api_key", g.APIKey)
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func (g *Juspay) Provision(ctx caddy.Context) error {
 	if _, err := time.Parse("2006-01-02", version); err != nil {
 		return fmt.Errorf("paygate juspay: version must be a date such as %s, got %q", defaultJuspayVersion, version)
 	}
-	g.signer = signers.NewBasic(key, "",
+	g.signer = signers.NewBasic(key.Reveal(), "",
 		signers.Header{Name: "x-merchantid", Value: mid},
 		signers.Header{Name: "version", Value: version})
 	return nil
@@ -74,10 +75,26 @@ func (g *Juspay) Provision(ctx caddy.Context) error {
 
 // Authorize sets Basic api_key: (empty password), x-merchantid and version;
 // x-routing-id comes with the request from the transform.
-func (g *Juspay) Authorize(_ context.Context, h http.Header, _ *transform.Request) error {
+func (g *Juspay) Authorize(ctx context.Context, h http.Header, _ *transform.Request) error {
+	if err := refuseLoggedCredentials(ctx); err != nil {
+		return err
+	}
 	g.signer.Sign(h)
 	return nil
 }
+
+// credentials: the API key and the encoded Basic value. The merchant id
+// and version are no credentials.
+func (g *Juspay) credentials(http.Header) []signers.Secret { return g.signer.Secrets() }
+
+// String shows no credential, even one written literally in the config.
+func (Juspay) String() string { return "paygate.Juspay{" + signers.Redacted + "}" }
+
+// GoString is String for %#v.
+func (g Juspay) GoString() string { return g.String() }
+
+// Format makes every verb print String.
+func (g Juspay) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, g.String()) }
 
 func (g *Juspay) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 	switch d.Val() {
@@ -96,4 +113,6 @@ var (
 	_ Gateway           = (*Juspay)(nil)
 	_ caddy.Provisioner = (*Juspay)(nil)
 	_ optionUnmarshaler = (*Juspay)(nil)
+	_ credentialHolder  = (*Juspay)(nil)
+	_ fmt.Formatter     = Juspay{}
 )

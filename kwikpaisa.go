@@ -2,6 +2,8 @@ package paygate
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -44,11 +46,11 @@ func (KwikPaisa) CaddyModule() caddy.ModuleInfo {
 // Provision resolves the credentials once and applies the default service type.
 func (g *KwikPaisa) Provision(ctx caddy.Context) error {
 	logger := ctx.Logger()
-	key, err := secret(logger, "kwikpaisa", "api_key", g.APIKey)
+	key, err := credential(logger, "kwikpaisa", "api_key", g.APIKey)
 	if err != nil {
 		return err
 	}
-	sec, err := secret(logger, "kwikpaisa", "secret_key", g.SecretKey)
+	sec, err := credential(logger, "kwikpaisa", "secret_key", g.SecretKey)
 	if err != nil {
 		return err
 	}
@@ -56,16 +58,33 @@ func (g *KwikPaisa) Provision(ctx caddy.Context) error {
 	if g.ServiceType == "" {
 		g.ServiceType = defaultKwikPaisaServiceType
 	}
-	g.signer = signers.NewHMAC(key, sec, nil)
+	g.signer = signers.NewHMAC(key.Reveal(), sec.Reveal(), nil)
 	return nil
 }
 
 // Authorize signs this attempt's body with a fresh timestamp. prepare sends
 // req.Body unchanged, so the bytes signed are the bytes sent.
-func (g *KwikPaisa) Authorize(_ context.Context, h http.Header, req *transform.Request) error {
+func (g *KwikPaisa) Authorize(ctx context.Context, h http.Header, req *transform.Request) error {
+	if err := refuseLoggedCredentials(ctx); err != nil {
+		return err
+	}
 	g.signer.Sign(h, req.Body)
 	return nil
 }
+
+// credentials: the API key, the secret key, and this request's signature.
+func (g *KwikPaisa) credentials(h http.Header) []signers.Secret {
+	return append(g.signer.Secrets(), headerSecrets(h, signers.HeaderSignature)...)
+}
+
+// String shows no credential, even one written literally in the config.
+func (KwikPaisa) String() string { return "paygate.KwikPaisa{" + signers.Redacted + "}" }
+
+// GoString is String for %#v.
+func (g KwikPaisa) GoString() string { return g.String() }
+
+// Format makes every verb print String.
+func (g KwikPaisa) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, g.String()) }
 
 func (g *KwikPaisa) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 	switch d.Val() {
@@ -84,4 +103,6 @@ var (
 	_ Gateway           = (*KwikPaisa)(nil)
 	_ caddy.Provisioner = (*KwikPaisa)(nil)
 	_ optionUnmarshaler = (*KwikPaisa)(nil)
+	_ credentialHolder  = (*KwikPaisa)(nil)
+	_ fmt.Formatter     = KwikPaisa{}
 )

@@ -2,6 +2,8 @@ package paygate
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/caddyserver/caddy/v2"
@@ -52,10 +54,25 @@ func (g *Razorpay) Provision(ctx caddy.Context) error {
 }
 
 // Authorize sets Basic key_id:key_secret.
-func (g *Razorpay) Authorize(_ context.Context, h http.Header, _ *transform.Request) error {
+func (g *Razorpay) Authorize(ctx context.Context, h http.Header, _ *transform.Request) error {
+	if err := refuseLoggedCredentials(ctx); err != nil {
+		return err
+	}
 	g.signer.Sign(h)
 	return nil
 }
+
+// credentials: key id, key secret and the encoded Basic value.
+func (g *Razorpay) credentials(http.Header) []signers.Secret { return g.signer.Secrets() }
+
+// String shows no credential, even one written literally in the config.
+func (Razorpay) String() string { return "paygate.Razorpay{" + signers.Redacted + "}" }
+
+// GoString is String for %#v.
+func (g Razorpay) GoString() string { return g.String() }
+
+// Format makes every verb print String.
+func (g Razorpay) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, g.String()) }
 
 func (g *Razorpay) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 	switch d.Val() {
@@ -72,4 +89,6 @@ var (
 	_ Gateway           = (*Razorpay)(nil)
 	_ caddy.Provisioner = (*Razorpay)(nil)
 	_ optionUnmarshaler = (*Razorpay)(nil)
+	_ credentialHolder  = (*Razorpay)(nil)
+	_ fmt.Formatter     = Razorpay{}
 )

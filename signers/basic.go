@@ -1,10 +1,13 @@
 // Package signers owns gateway credentials and time: each type here adds one
 // authentication mechanism to an upstream request. Values are resolved once
-// at provision time; nothing here logs or formats a credential.
+// at provision time and held as Secret, so no way of printing a signer shows
+// them; nothing here logs a credential.
 package signers
 
 import (
 	"encoding/base64"
+	"fmt"
+	"io"
 	"net/http"
 	"net/textproto"
 )
@@ -13,16 +16,26 @@ import (
 // key_id:key_secret, Juspay's api_key with an empty password plus its
 // merchant headers). The header value is encoded once, not per request.
 type Basic struct {
-	authorization string
+	authorization Secret // "Basic " + base64(username:password)
+	encoded       Secret // the base64 part alone
+	username      Secret
+	password      Secret
 	static        []Header
 }
 
-// Header is one static header set on every request.
+// Header is one static header set on every request. Static headers carry
+// no secret (Juspay's x-merchantid and version).
 type Header struct{ Name, Value string }
 
 // NewBasic builds a Basic signer; password may be empty (Juspay).
 func NewBasic(username, password string, static ...Header) *Basic {
-	b := &Basic{authorization: "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password))}
+	enc := base64.StdEncoding.EncodeToString([]byte(username + ":" + password))
+	b := &Basic{
+		authorization: NewSecret("Basic " + enc),
+		encoded:       NewSecret(enc),
+		username:      NewSecret(username),
+		password:      NewSecret(password),
+	}
 	for _, s := range static {
 		// Canonical once, so Sign does not canonicalise (and allocate) per request.
 		b.static = append(b.static, Header{Name: textproto.CanonicalMIMEHeaderKey(s.Name), Value: s.Value})
@@ -32,14 +45,35 @@ func NewBasic(username, password string, static ...Header) *Basic {
 
 // Sign sets the Authorization header and the static headers.
 func (b *Basic) Sign(h http.Header) {
-	h["Authorization"] = []string{b.authorization}
+	h["Authorization"] = []string{b.authorization.Reveal()}
 	for _, s := range b.static {
 		h[s.Name] = []string{s.Value}
 	}
 }
 
-// String never shows the credentials, so a stray %v cannot leak them.
-func (b *Basic) String() string { return "signers.Basic{REDACTED}" }
+// Secrets are the values an answer relayed from the gateway must not show:
+// the encoded Basic value, the username (a key id or an API key) and the
+// password.
+func (b *Basic) Secrets() []Secret {
+	if b == nil {
+		return nil
+	}
+	return []Secret{b.encoded, b.username, b.password}
+}
+
+// String never shows the credentials. The value receiver covers a
+// dereferenced signer too.
+func (Basic) String() string { return "signers.Basic{" + Redacted + "}" }
 
 // GoString is String for %#v.
-func (b *Basic) GoString() string { return b.String() }
+func (b Basic) GoString() string { return b.String() }
+
+// Format makes every verb print String.
+func (b Basic) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, b.String()) }
+
+// Interface guards
+var (
+	_ fmt.Stringer   = Basic{}
+	_ fmt.GoStringer = Basic{}
+	_ fmt.Formatter  = Basic{}
+)

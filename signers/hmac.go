@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"hash"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -18,8 +20,8 @@ import (
 // caller must send exactly the body it signed (canonical JSON from
 // transform.CanonicalJSON for KwikPaisa).
 type HMAC struct {
-	apiKey string
-	secret []byte
+	apiKey Secret
+	secret Secret
 	now    func() time.Time
 	// macs holds keyed HMAC states: Reset brings one back to the key, so a
 	// request does not pay for hmac.New (two SHA-256 states and the pads).
@@ -41,7 +43,7 @@ func NewHMAC(apiKey, secret string, now func() time.Time) *HMAC {
 		now = time.Now
 	}
 	key := []byte(secret)
-	return &HMAC{apiKey: apiKey, secret: key, now: now,
+	return &HMAC{apiKey: NewSecret(apiKey), secret: NewSecret(secret), now: now,
 		macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
 }
 
@@ -49,7 +51,7 @@ func NewHMAC(apiKey, secret string, now func() time.Time) *HMAC {
 // timestamp on every call: each upstream attempt is signed anew.
 func (s *HMAC) Sign(h http.Header, body []byte) {
 	ts := strconv.FormatInt(s.now().Unix(), 10)
-	v := &[3]string{s.apiKey, ts, s.signature(body, ts)} // one allocation for the three values
+	v := &[3]string{s.apiKey.Reveal(), ts, s.signature(body, ts)} // one allocation for the three values
 	h[HeaderAPIKey] = v[0:1:1]
 	h[HeaderTimestamp] = v[1:2:2]
 	h[HeaderSignature] = v[2:3:3]
@@ -73,9 +75,29 @@ func (s *HMAC) signature(body []byte, ts string) string {
 	return string(out[:])
 }
 
+// Secrets are the values an answer relayed from the gateway must not show:
+// the API key and the secret. (The signature of a request is in its
+// X-Signature header; the caller masks that too.)
+func (s *HMAC) Secrets() []Secret {
+	if s == nil {
+		return nil
+	}
+	return []Secret{s.apiKey, s.secret}
+}
+
 // String never shows the credentials, so a stray %v cannot leak them. The
 // value receiver covers a dereferenced signer too.
-func (s HMAC) String() string { return "signers.HMAC{REDACTED}" }
+func (HMAC) String() string { return "signers.HMAC{" + Redacted + "}" }
 
 // GoString is String for %#v.
 func (s HMAC) GoString() string { return s.String() }
+
+// Format makes every verb print String.
+func (s HMAC) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// Interface guards
+var (
+	_ fmt.Stringer   = HMAC{}
+	_ fmt.GoStringer = HMAC{}
+	_ fmt.Formatter  = HMAC{}
+)

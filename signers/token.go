@@ -1,21 +1,22 @@
 package signers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/paygate/caddy-paygate/transform"
+	"golang.org/x/time/rate"
 )
 
 // TokenSettings tune when a TokenSource refreshes; zero values take the
@@ -35,6 +36,12 @@ type TokenSettings struct {
 	// every caller before another call is made, and the pause between
 	// background retries while the current token is still good (default 1s).
 	RetryInterval time.Duration
+	// RefetchInterval paces the token calls that follow refusals
+	// (Invalidate): after a burst of 3, at most one per RefetchInterval
+	// (default 1s). Until one is allowed, Token fails with ErrPaced without
+	// calling, so a gateway that refuses every fresh token (a wrong
+	// merchant access key) is not sent a token call per request.
+	RefetchInterval time.Duration
 }
 
 const (
@@ -42,16 +49,30 @@ const (
 	defaultRefreshFraction = 0.1
 	defaultFetchTimeout    = 10 * time.Second
 	defaultRetryInterval   = time.Second
+	defaultRefetchInterval = time.Second
+
+	// refetchBurst token calls after refusals are allowed at once: a
+	// revocation or two (another client of the same credentials fetched a
+	// token) recover at once; only a run of refusals is paced.
+	refetchBurst = 3
 
 	// maxLeeway is how long before its expiry a token stops being handed
 	// out, so that it does not expire between Authorize and the gateway
 	// reading it; it is at most a tenth of the lifetime.
 	maxLeeway = 10 * time.Second
-	// fallbackLifetime is assumed when the endpoint sends no expiry; a
-	// token that dies earlier is caught by the gateway's 117 / 401.
-	fallbackLifetime = 5 * time.Minute
+	// FallbackLifetime is assumed when the endpoint sends no expiry, and
+	// when the expiry cannot be trusted against the clocks (see
+	// lifetimeOf); a token that dies earlier is caught by the gateway's
+	// refusal and Invalidate.
+	FallbackLifetime = 5 * time.Minute
+	// recentExpiry: an expiry at most this far in the past is taken for
+	// clock trouble (assume FallbackLifetime); one older is a bad answer.
+	recentExpiry = 24 * time.Hour
 	// maxLifetime caps a far-future expiry so the token is still renewed daily.
 	maxLifetime = 24 * time.Hour
+	// MaxClockSkew is the difference between the endpoint's Date and the
+	// local clock above which FetchReport.SkewExceeded is true.
+	MaxClockSkew = 60 * time.Second
 	// maxTokenResponse bounds the token endpoint's answer.
 	maxTokenResponse = 64 << 10
 	// maxTokenLen bounds the token itself (it travels in a header).
@@ -71,6 +92,9 @@ func (s TokenSettings) withDefaults() TokenSettings {
 	if s.RetryInterval <= 0 {
 		s.RetryInterval = defaultRetryInterval
 	}
+	if s.RefetchInterval <= 0 {
+		s.RefetchInterval = defaultRefetchInterval
+	}
 	return s
 }
 
@@ -78,62 +102,124 @@ func (s TokenSettings) withDefaults() TokenSettings {
 type TokenConfig struct {
 	// Gateway names the gateway in errors ("enkash").
 	Gateway string
-	// URL is the token endpoint (EnKash: …/api/v0/merchant/token).
+	// URL is the token endpoint (EnKash: …/api/v0/merchant/token). It must
+	// be https://, or http:// to a loopback host (CheckEndpointURL).
 	URL       string
 	AccessKey string
 	SecretKey string
 	// Client sends the token calls; nil means a client of the source's own,
-	// whose connections Close closes.
+	// whose connections Close closes. Redirects are never followed, whatever
+	// the client says: the source uses a copy with its own CheckRedirect.
 	Client *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// OnFetch, if set, is told the outcome of every token call (for logs
-	// and metrics): the token's lifetime, or the canonical error. It never
-	// sees the token.
-	OnFetch func(lifetime time.Duration, err *transform.Error)
+	// and metrics). It never sees the token or a credential.
+	OnFetch func(FetchReport)
 	TokenSettings
 }
+
+// FetchReport is the outcome of one token call, for logs and metrics.
+type FetchReport struct {
+	// Lifetime of the token obtained; 0 when the call failed.
+	Lifetime time.Duration
+	// Err is the failure, or nil.
+	Err *TokenError
+	// HasDate: the endpoint sent a Date header, and Skew is its distance
+	// from the local clock (positive: the endpoint's clock is ahead).
+	HasDate bool
+	Skew    time.Duration
+	// AssumedLifetime: the expiry made no sense against the clocks (already
+	// past, though recent, or no Date to measure it), so FallbackLifetime
+	// was assumed instead of failing every request.
+	AssumedLifetime bool
+}
+
+// SkewExceeded reports a clock difference above MaxClockSkew. The lifetime
+// is measured on the endpoint's clock either way; a large skew still
+// deserves a warning, since other signers (timestamps) use the local clock.
+func (r FetchReport) SkewExceeded() bool {
+	return r.HasDate && (r.Skew > MaxClockSkew || r.Skew < -MaxClockSkew)
+}
+
+// CheckEndpointURL accepts an absolute https:// URL without user
+// information, or http:// to a loopback host (127.0.0.0/8, ::1, localhost):
+// the token call carries the secret key, which must not cross a network in
+// clear text. The error says what is wrong, never the URL.
+func CheckEndpointURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return errors.New("must be an absolute http:// or https:// URL without credentials")
+	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return errors.New("must be an https:// URL (http:// is accepted only for a loopback host: 127.0.0.0/8, ::1 or localhost)")
+	}
+	return nil
+}
+
+// loopback reports whether host is a loopback address or "localhost"; no
+// name is resolved.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// noRedirects stops the client at the first redirect and returns the 3xx
+// itself, which fetch reads as a refusal: Go would resend the body (the
+// secret key) and every header but Authorization to the new location, even
+// from https to http.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // TokenSource fetches a bearer token from a token endpoint (EnKash's
 // POST {"accessKey","secretKey"} → {token, expiry, resultCode,
 // resultMessage}), caches it and keeps it fresh:
 //
-//   - concurrent callers without a token share one call (single flight);
+//   - concurrent callers without a token share one call (single flight):
+//     at most one token call is in flight;
 //   - once warm, the token is renewed in the background ahead of its expiry,
 //     by a timer and by any caller who notices the refresh is due, so no
 //     caller waits while a still-valid token exists;
 //   - Invalidate drops exactly the token the gateway rejected, so several
-//     concurrent rejections of one token cause one new call;
+//     concurrent rejections of one token cause one new call; calls after
+//     refusals are paced (RefetchInterval);
 //   - a failed call's error is shared for RetryInterval, so a down endpoint
-//     is not hammered by every request.
+//     is not hammered by every request;
+//   - redirects are never followed.
 //
 // Expiry is read as the endpoint's absolute epoch time but measured against
 // the endpoint's own Date header, so a skewed local clock does not shorten
-// or stretch the token's life. Close stops every goroutine.
+// or stretch the token's life. Close stops every goroutine. Errors are
+// *TokenError; no credential or token is ever in one, nor in what the
+// source prints.
 type TokenSource struct {
 	gateway   string
 	url       string
-	accessKey string
-	secret    string
-	body      []byte // the JSON credentials, encoded once
+	accessKey Secret
+	secret    Secret
+	body      Secret // the JSON credentials, encoded once
 	client    *http.Client
 	ownClient bool // the client is ours: Close closes its idle connections
 	now       func() time.Time
-	onFetch   func(time.Duration, *transform.Error)
+	onFetch   func(FetchReport)
 
 	life   context.Context // cancelled by Close; parent of every call
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	settings TokenSettings
-	cur      *token  // nil when there is no token
-	flight   *flight // the call in progress, if any
-	lastErr  *transform.Error
-	retryAt  time.Time // no new call before this after a failure
-	timer    *time.Timer
-	closed   bool
-	stats    TokenStats
+	mu           sync.Mutex
+	settings     TokenSettings
+	cur          *token  // nil when there is no token
+	flight       *flight // the call in progress, if any
+	lastErr      *TokenError
+	retryAt      time.Time // no new call before this after a failure
+	afterRefusal bool      // the last token was refused: the next call is paced
+	refetch      *rate.Limiter
+	timer        *time.Timer
+	closed       bool
+	stats        TokenStats
 }
 
 // TokenStats counts what the source did.
@@ -141,10 +227,11 @@ type TokenStats struct {
 	Fetches       uint64 // token calls started
 	Failures      uint64 // token calls that failed
 	Invalidations uint64 // tokens dropped by Invalidate
+	Paced         uint64 // Token calls refused by the pacing after refusals
 }
 
 type token struct {
-	value       string
+	value       Secret
 	lifetime    time.Duration
 	obtained    time.Time // local clock
 	refreshAt   time.Time // background renewal is due
@@ -153,8 +240,8 @@ type token struct {
 
 type flight struct {
 	done  chan struct{}
-	value string
-	err   *transform.Error
+	value Secret
+	err   *TokenError
 }
 
 // NewTokenSource checks the configuration and builds an idle source: the
@@ -173,27 +260,34 @@ func NewTokenSource(c TokenConfig) (*TokenSource, error) {
 	if err != nil { // strings always encode
 		return nil, fmt.Errorf("%s token source: cannot encode the credentials", c.Gateway)
 	}
+	if err := CheckEndpointURL(c.URL); err != nil {
+		return nil, fmt.Errorf("%s token source: the token url %v", c.Gateway, err)
+	}
 	if _, err := http.NewRequest(http.MethodPost, c.URL, nil); err != nil {
 		return nil, fmt.Errorf("%s token source: invalid token url", c.Gateway)
 	}
 	s := &TokenSource{
 		gateway:   c.Gateway,
 		url:       c.URL,
-		accessKey: c.AccessKey,
-		secret:    c.SecretKey,
-		body:      body,
-		client:    c.Client,
+		accessKey: NewSecret(c.AccessKey),
+		secret:    NewSecret(c.SecretKey),
+		body:      NewSecret(string(body)),
 		now:       c.Now,
 		onFetch:   c.OnFetch,
 		settings:  c.TokenSettings.withDefaults(),
 	}
-	if s.client == nil {
-		s.client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	if c.Client != nil {
+		client := *c.Client // the caller's client keeps its own redirect policy
+		client.CheckRedirect = noRedirects
+		s.client = &client
+	} else {
+		s.client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), CheckRedirect: noRedirects}
 		s.ownClient = true
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.refetch = rate.NewLimiter(rate.Every(s.settings.RefetchInterval), refetchBurst)
 	s.life, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -204,6 +298,7 @@ func (s *TokenSource) Configure(settings TokenSettings) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settings = settings.withDefaults()
+	s.refetch.SetLimitAt(s.now(), rate.Every(s.settings.RefetchInterval))
 	if s.cur != nil && !s.closed {
 		s.cur.schedule(s.settings)
 		s.armLocked(s.cur.refreshAt.Sub(s.now()))
@@ -212,12 +307,12 @@ func (s *TokenSource) Configure(settings TokenSettings) {
 
 // Token returns a valid token, fetching one only when none is cached. A
 // caller that must wait gives up when ctx ends; the call itself goes on for
-// the others.
+// the others. Errors are *TokenError.
 func (s *TokenSource) Token(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return "", s.failure(transform.GatewayUnavailable, "", "the %s token cache is closed (the configuration was unloaded)", s.gateway)
+		return "", s.closedError()
 	}
 	now := s.now()
 	if t := s.cur; t != nil && now.Before(t.usableUntil) {
@@ -225,7 +320,7 @@ func (s *TokenSource) Token(ctx context.Context) (string, error) {
 			s.startLocked() // renew in the background; this caller does not wait
 		}
 		s.mu.Unlock()
-		return t.value, nil
+		return t.value.Reveal(), nil
 	}
 	s.cur = nil // expired, or about to
 	f := s.flight
@@ -234,6 +329,15 @@ func (s *TokenSource) Token(ctx context.Context) (string, error) {
 			e := *s.lastErr
 			s.mu.Unlock()
 			return "", &e
+		}
+		if s.afterRefusal {
+			if !s.refetch.AllowN(now, 1) {
+				s.stats.Paced++
+				interval := s.settings.RefetchInterval
+				s.mu.Unlock()
+				return "", s.failure(ErrPaced, "", "%s refused the tokens paygate fetched just before; paygate asks for a new one at most once every %s after such refusals; check the gateway configuration", s.gateway, interval)
+			}
+			s.afterRefusal = false
 		}
 		f = s.startLocked()
 	}
@@ -245,27 +349,50 @@ func (s *TokenSource) Token(ctx context.Context) (string, error) {
 			e := *f.err
 			return "", &e
 		}
-		return f.value, nil
+		return f.value.Reveal(), nil
 	case <-ctx.Done():
-		return "", s.failure(transform.GatewayTimeout, "", "gave up waiting for a %s token", s.gateway)
+		// Nothing was sent with a token: the request may be retried freely.
+		return "", s.failure(ErrWaitAbandoned, "", "gave up waiting for a token from %s's token endpoint; nothing was sent to %s", s.gateway, s.gateway)
 	}
 }
 
 // Invalidate drops token if it is still the cached one: the gateway refused
 // it. A token already replaced is left alone, so many requests refused with
 // the same token cause one new call. It reports whether token was dropped.
+// The call that replaces a dropped token is paced (RefetchInterval).
 func (s *TokenSource) Invalidate(token string) bool {
 	if token == "" {
 		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cur == nil || s.cur.value != token {
+	if s.cur == nil || s.cur.value.Reveal() != token {
 		return false
 	}
 	s.cur = nil
+	s.afterRefusal = true
 	s.stats.Invalidations++
 	return true
+}
+
+// Current is the cached token (zero when there is none), for masking it in
+// text relayed from the gateway; it never starts a call.
+func (s *TokenSource) Current() Secret {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil {
+		return Secret{}
+	}
+	return s.cur.value
+}
+
+// Secrets are the values an answer relayed from the gateway must not show:
+// the access key, the secret key and the current token.
+func (s *TokenSource) Secrets() []Secret {
+	if s == nil {
+		return nil
+	}
+	return []Secret{s.accessKey, s.secret, s.Current()}
 }
 
 // Stats returns the counters.
@@ -312,8 +439,9 @@ func (s *TokenSource) startLocked() *flight {
 func (s *TokenSource) run(f *flight, timeout time.Duration) {
 	defer s.wg.Done()
 	ctx, cancel := context.WithTimeout(s.life, timeout)
-	t, err := s.fetch(ctx, timeout)
+	t, report := s.fetch(ctx, timeout)
 	cancel()
+	err := report.Err
 
 	s.mu.Lock()
 	s.flight = nil
@@ -328,7 +456,7 @@ func (s *TokenSource) run(f *flight, timeout time.Duration) {
 			s.armLocked(s.settings.RetryInterval)
 		}
 	case s.closed:
-		f.err = s.failure(transform.GatewayUnavailable, "", "the %s token cache is closed (the configuration was unloaded)", s.gateway)
+		f.err = s.closedError()
 	default:
 		t.obtained = now
 		t.schedule(s.settings)
@@ -342,10 +470,9 @@ func (s *TokenSource) run(f *flight, timeout time.Duration) {
 	if onFetch != nil {
 		if err != nil {
 			e := *err
-			onFetch(0, &e)
-		} else if t != nil {
-			onFetch(t.lifetime, nil)
+			report.Err = &e
 		}
+		onFetch(report)
 	}
 }
 
@@ -405,30 +532,42 @@ type tokenAnswer struct {
 	Message       string          `json:"message"`
 }
 
-// fetch makes one token call and maps every failure to a canonical error:
-// no answer → gateway_unavailable (503); a refusal → 502.
-func (s *TokenSource) fetch(ctx context.Context, timeout time.Duration) (*token, *transform.Error) {
+// fetch makes one token call and classifies every failure: no answer →
+// ErrUnreachable or ErrTimeout; 5xx/429 → ErrUnavailable; a redirect, a
+// 4xx or a refusal in the body → ErrRefused; an answer that cannot be used
+// → ErrBadAnswer. The report carries the clock skew the answer's Date shows.
+func (s *TokenSource) fetch(ctx context.Context, timeout time.Duration) (*token, FetchReport) {
+	var rep FetchReport
+	fail := func(e *TokenError) (*token, FetchReport) {
+		rep.Err = e
+		return nil, rep
+	}
 	resp, err := s.post(ctx)
 	if errors.Is(err, errTokenURL) {
-		return nil, s.failure(transform.GatewayError, "", "invalid %s token url", s.gateway)
+		return fail(s.failure(ErrBadAnswer, "", "invalid %s token url", s.gateway))
 	}
 	if err != nil {
 		// The transport's error text is not relayed: it may quote the URL.
 		if s.life.Err() != nil {
-			return nil, s.failure(transform.GatewayUnavailable, "", "the %s token cache is closed (the configuration was unloaded)", s.gateway)
+			return fail(s.closedError())
 		}
 		if ctx.Err() != nil {
-			return nil, s.failure(transform.GatewayUnavailable, "", "%s's token endpoint did not answer within %s", s.gateway, timeout)
+			return fail(s.failure(ErrTimeout, "", "%s's token endpoint did not answer within %s", s.gateway, timeout))
 		}
-		return nil, s.failure(transform.GatewayUnavailable, "", "could not reach %s's token endpoint", s.gateway)
+		return fail(s.failure(ErrUnreachable, "", "could not reach %s's token endpoint", s.gateway))
 	}
 	defer resp.Body.Close()
+	local := s.now()
+	date, hasDate := parseDate(resp.Header.Get("Date"))
+	if hasDate {
+		rep.HasDate, rep.Skew = true, date.Sub(local)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse+1))
 	if err != nil {
-		return nil, s.failure(transform.GatewayUnavailable, "", "the connection to %s's token endpoint broke while it was answering", s.gateway)
+		return fail(s.failure(ErrUnreachable, "", "the connection to %s's token endpoint broke while it was answering", s.gateway))
 	}
 	if len(body) > maxTokenResponse {
-		return nil, s.failure(transform.GatewayError, "", "%s's token endpoint answered with more than %d bytes", s.gateway, maxTokenResponse)
+		return fail(s.failure(ErrBadAnswer, "", "%s's token endpoint answered with more than %d bytes", s.gateway, maxTokenResponse))
 	}
 
 	var ans tokenAnswer
@@ -438,37 +577,41 @@ func (s *TokenSource) fetch(ctx context.Context, timeout time.Duration) (*token,
 	if msg == "" {
 		msg = ans.Message
 	}
-	msg = s.scrub(msg)
+	msg = clip(Redact(msg, s.accessKey, s.secret))
 
 	switch {
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
 		// Nothing was sent to the gateway yet: the application may retry.
-		e := s.failure(transform.GatewayUnavailable, code, "%s's token endpoint answered HTTP %d", s.gateway, resp.StatusCode)
-		e.GatewayMessage = clip(msg)
-		return nil, e
+		e := s.failure(ErrUnavailable, code, "%s's token endpoint answered HTTP %d", s.gateway, resp.StatusCode)
+		e.Detail = msg
+		return fail(e)
+	case resp.StatusCode >= 300 && resp.StatusCode <= 399:
+		// A redirect is not followed (noRedirects): the credentials stay here.
+		return fail(s.refused(strconv.Itoa(resp.StatusCode), "", fmt.Sprintf("HTTP %d redirect, not followed", resp.StatusCode)))
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		if code == "" {
 			code = strconv.Itoa(resp.StatusCode)
 		}
-		return nil, s.refused(code, msg, fmt.Sprintf("HTTP %d", resp.StatusCode))
+		return fail(s.refused(code, msg, fmt.Sprintf("HTTP %d", resp.StatusCode)))
 	case jsonErr != nil:
-		return nil, s.failure(transform.GatewayError, "", "%s's token endpoint answered HTTP %d with a body that is not a token answer", s.gateway, resp.StatusCode)
+		return fail(s.failure(ErrBadAnswer, "", "%s's token endpoint answered HTTP %d with a body that is not a token answer", s.gateway, resp.StatusCode))
 	case code != "" && code != "0" && code != "200":
-		return nil, s.refused(code, msg, "result code "+code)
+		return fail(s.refused(code, msg, "result code "+code))
 	case ans.Token == nil || *ans.Token == "":
-		return nil, s.refused(code, msg, "no token")
+		return fail(s.refused(code, msg, "no token"))
 	case !headerSafe(*ans.Token):
-		return nil, s.failure(transform.GatewayError, "", "%s's token endpoint answered with a token that cannot be sent in a header", s.gateway)
+		return fail(s.failure(ErrBadAnswer, "", "%s's token endpoint answered with a token that cannot be sent in a header", s.gateway))
 	}
 
-	lifetime, ok := lifetimeOf(ans.Expiry, resp.Header.Get("Date"), s.now())
+	lifetime, assumed, ok := lifetimeOf(ans.Expiry, date, hasDate, local)
 	if !ok {
-		return nil, s.failure(transform.GatewayError, "", "%s's token endpoint answered with an expiry that is not an epoch time", s.gateway)
+		return fail(s.failure(ErrBadAnswer, "", "%s's token endpoint answered with an expiry that is not an epoch time", s.gateway))
 	}
 	if lifetime <= 0 {
-		return nil, s.failure(transform.GatewayError, "", "%s's token endpoint answered with a token that has already expired", s.gateway)
+		return fail(s.failure(ErrBadAnswer, "", "%s's token endpoint answered with a token that has already expired", s.gateway))
 	}
-	return &token{value: *ans.Token, lifetime: lifetime}, nil
+	rep.Lifetime, rep.AssumedLifetime = lifetime, assumed
+	return &token{value: NewSecret(*ans.Token), lifetime: lifetime}, rep
 }
 
 var errTokenURL = errors.New("invalid token url")
@@ -481,14 +624,14 @@ func (s *TokenSource) post(ctx context.Context) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		var reused atomic.Bool
 		trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused.Store(i.Reused) }}
-		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, s.url, bytes.NewReader(s.body))
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, s.url, strings.NewReader(s.body.Reveal()))
 		if err != nil {
 			return nil, errTokenURL
 		}
 		req.Header["Content-Type"] = []string{"application/json"}
 		req.Header["Accept"] = []string{"application/json"}
 		// The narrative docs name an API-Key header instead of the body; both are sent.
-		req.Header["Api-Key"] = []string{s.accessKey}
+		req.Header["Api-Key"] = []string{s.accessKey.Reveal()}
 		resp, err := s.client.Do(req)
 		if err != nil && attempt == 0 && reused.Load() && ctx.Err() == nil {
 			continue
@@ -497,20 +640,38 @@ func (s *TokenSource) post(ctx context.Context) (*http.Response, error) {
 	}
 }
 
+// parseDate reads an HTTP Date header.
+func parseDate(v string) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, false
+	}
+	t, err := http.ParseTime(v)
+	return t, err == nil
+}
+
 // lifetimeOf turns the absolute expiry into a duration measured on the
-// endpoint's clock (its Date header) when it sent one. Epoch seconds are
-// accepted too: any value below 1e11 cannot be milliseconds of this era.
-func lifetimeOf(raw json.RawMessage, date string, now time.Time) (time.Duration, bool) {
+// endpoint's clock (its Date header) when it sent one, else on the local
+// clock. Epoch seconds are accepted too: any value below 1e11 cannot be
+// milliseconds of this era.
+//
+// An expiry that is already past is not trusted to mean the token is dead
+// when the clocks may be at fault: with no Date (a local clock running
+// ahead) or an expiry less than a day old (an endpoint whose Date and
+// expiry come from different clocks), FallbackLifetime is assumed (assumed
+// is true) rather than failing every request; the gateway's refusal of a
+// token that is in fact dead still renews it. An older expiry is a bad
+// answer (lifetime ≤ 0).
+func lifetimeOf(raw json.RawMessage, date time.Time, hasDate bool, now time.Time) (lifetime time.Duration, assumed, ok bool) {
 	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
 	if s == "" || s == "null" {
-		return fallbackLifetime, true
+		return FallbackLifetime, false, true
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 {
-		return 0, false
+		return 0, false, false
 	}
 	if n == 0 {
-		return fallbackLifetime, true
+		return FallbackLifetime, false, true
 	}
 	var expiry time.Time
 	if n < 1e11 {
@@ -519,15 +680,17 @@ func lifetimeOf(raw json.RawMessage, date string, now time.Time) (time.Duration,
 		expiry = time.UnixMilli(n)
 	}
 	ref := now
-	if date != "" {
-		if t, err := http.ParseTime(date); err == nil {
-			// Date is truncated to the second: the endpoint's clock may be
-			// up to a second later, so count from the end of that second
-			// and never overestimate the lifetime.
-			ref = t.Add(time.Second)
-		}
+	if hasDate {
+		// Date is truncated to the second: the endpoint's clock may be
+		// up to a second later, so count from the end of that second
+		// and never overestimate the lifetime.
+		ref = date.Add(time.Second)
 	}
-	return min(expiry.Sub(ref), maxLifetime), true
+	lifetime = min(expiry.Sub(ref), maxLifetime)
+	if lifetime <= 0 && (!hasDate || ref.Sub(expiry) < recentExpiry) {
+		return FallbackLifetime, true, true
+	}
+	return lifetime, false, true
 }
 
 // rawCode reads a number or a numeric string.
@@ -556,27 +719,20 @@ func headerSafe(v string) bool {
 	return true
 }
 
-func (s *TokenSource) refused(code, msg, what string) *transform.Error {
-	e := transform.GatewayFailure(s.gateway, transform.GatewayAuthenticationFailed, code, msg, "")
-	e.Message = fmt.Sprintf("%s's token endpoint refused paygate's access_key/secret_key (%s); check the gateway configuration", s.gateway, what)
-	if e.GatewayMessage != "" {
-		e.Message += ": " + e.GatewayMessage
-	}
+// refused is ErrRefused: the endpoint's code and (redacted) message, and
+// what showed the refusal.
+func (s *TokenSource) refused(code, msg, what string) *TokenError {
+	e := s.failure(ErrRefused, code, "%s's token endpoint refused paygate's access_key/secret_key (%s); check the gateway configuration", s.gateway, what)
+	e.Detail = msg
 	return e
 }
 
-func (s *TokenSource) failure(t transform.ErrorType, code, format string, args ...any) *transform.Error {
-	return &transform.Error{Type: t, Gateway: s.gateway, GatewayCode: code, Message: fmt.Sprintf(format, args...)}
+func (s *TokenSource) closedError() *TokenError {
+	return s.failure(ErrClosed, "", "the %s token cache is closed (the configuration was unloaded)", s.gateway)
 }
 
-// scrub removes the credentials from text relayed from the endpoint, in
-// case it echoes what it was sent.
-func (s *TokenSource) scrub(msg string) string {
-	if msg == "" {
-		return msg
-	}
-	msg = strings.ReplaceAll(msg, s.secret, "[REDACTED]")
-	return strings.ReplaceAll(msg, s.accessKey, "[REDACTED]")
+func (s *TokenSource) failure(kind error, code, format string, args ...any) *TokenError {
+	return &TokenError{Kind: kind, Gateway: s.gateway, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 func clip(s string) string {
@@ -588,7 +744,7 @@ func clip(s string) string {
 }
 
 // String never shows the credentials or the token.
-func (s *TokenSource) String() string { return "signers.TokenSource{REDACTED}" }
+func (s *TokenSource) String() string { return "signers.TokenSource{" + Redacted + "}" }
 
 // GoString is String for %#v.
 func (s *TokenSource) GoString() string { return s.String() }

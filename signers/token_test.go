@@ -10,13 +10,12 @@ import (
 	"net/http/httptest"
 	"net/http/httptrace"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/paygate/caddy-paygate/transform"
 )
 
 const (
@@ -129,18 +128,19 @@ func mustToken(t *testing.T, src *TokenSource) string {
 	return tok
 }
 
-// canonical asserts err is a canonical error of this type and HTTP status
-// that leaks neither credential.
-func canonical(t *testing.T, err error, typ transform.ErrorType, status int) *transform.Error {
+// tokenErr asserts err is a *TokenError of this kind that leaks neither
+// credential, in any form it can be printed.
+func tokenErr(t *testing.T, err error, kind error) *TokenError {
 	t.Helper()
-	var e *transform.Error
+	var e *TokenError
 	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not canonical", err, err)
+		t.Fatalf("error %v (%T) is not a *TokenError", err, err)
 	}
-	if e.Type != typ || e.HTTPStatus() != status || e.Gateway != "enkash" || e.Message == "" {
-		t.Fatalf("error %+v, want %s (%d)", e, typ, status)
+	if !errors.Is(err, kind) || e.Kind != kind || e.Gateway != "enkash" || e.Message == "" {
+		t.Fatalf("error %+v, want kind %v", e, kind)
 	}
-	if s := string(e.JSON()) + e.Error(); strings.Contains(s, testSecret) || strings.Contains(s, testAccess) {
+	b, _ := json.Marshal(e)
+	if s := string(b) + e.Error() + fmt.Sprintf("%v %+v %#v", e, e, *e); strings.Contains(s, testSecret) || strings.Contains(s, testAccess) {
 		t.Fatalf("error leaks a credential: %s", s)
 	}
 	return e
@@ -383,7 +383,7 @@ func TestTokenTimerRefreshesAndCloseStopsIt(t *testing.T) {
 	if _, err := src.Token(context.Background()); err == nil {
 		t.Error("Token after Close succeeded")
 	} else {
-		canonical(t, err, transform.GatewayUnavailable, 503)
+		tokenErr(t, err, ErrClosed)
 	}
 	ep.srv.CloseClientConnections()
 	eventually(t, "the goroutines to stop", func() bool { return runtime.NumGoroutine() <= base })
@@ -408,7 +408,7 @@ func TestTokenCloseCancelsACallInProgress(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("Close did not return while a token call hung")
 	}
-	canonical(t, <-errc, transform.GatewayUnavailable, 503)
+	tokenErr(t, <-errc, ErrClosed)
 	ep.srv.CloseClientConnections()
 	eventually(t, "the goroutines to stop", func() bool { return runtime.NumGoroutine() <= base })
 }
@@ -425,7 +425,7 @@ func TestTokenEndpointDown(t *testing.T) {
 		})
 		src := newSource(t, ep.srv.URL, clock, TokenSettings{})
 		_, err := src.Token(context.Background())
-		e := canonical(t, err, transform.GatewayUnavailable, 503)
+		e := tokenErr(t, err, ErrUnreachable)
 		if e.Message != "could not reach enkash's token endpoint" {
 			t.Errorf("message %q", e.Message)
 		}
@@ -436,7 +436,7 @@ func TestTokenEndpointDown(t *testing.T) {
 		srv.Close()
 		src := newSource(t, url, newFakeClock(), TokenSettings{})
 		_, err := src.Token(context.Background())
-		canonical(t, err, transform.GatewayUnavailable, 503)
+		tokenErr(t, err, ErrUnreachable)
 	})
 	t.Run("no answer in time", func(t *testing.T) {
 		clock := newFakeClock()
@@ -444,7 +444,7 @@ func TestTokenEndpointDown(t *testing.T) {
 		ep.set(func(ep *tokenEndpoint) { ep.gate = make(chan struct{}) })
 		src := newSource(t, ep.srv.URL, clock, TokenSettings{FetchTimeout: 50 * time.Millisecond})
 		_, err := src.Token(context.Background())
-		e := canonical(t, err, transform.GatewayUnavailable, 503)
+		e := tokenErr(t, err, ErrTimeout)
 		if !strings.Contains(e.Message, "did not answer within 50ms") {
 			t.Errorf("message %q", e.Message)
 		}
@@ -461,7 +461,7 @@ func TestTokenEndpointDown(t *testing.T) {
 		})
 		src := newSource(t, ep.srv.URL, clock, TokenSettings{})
 		_, err := src.Token(context.Background())
-		e := canonical(t, err, transform.GatewayUnavailable, 503)
+		e := tokenErr(t, err, ErrUnavailable)
 		if e.Message != "enkash's token endpoint answered HTTP 503" {
 			t.Errorf("message %q", e.Message)
 		}
@@ -508,7 +508,7 @@ func TestTokenCallRetriedOnAStaleConnection(t *testing.T) {
 	}
 	defer src2.Close()
 	_, err = src2.Token(context.Background())
-	canonical(t, err, transform.GatewayUnavailable, 503)
+	tokenErr(t, err, ErrUnreachable)
 	if n := rt.calls.Load(); n != 1 {
 		t.Errorf("%d attempts on a failing new connection, want 1", n)
 	}
@@ -523,7 +523,7 @@ func TestTokenFailureIsSharedThenRetried(t *testing.T) {
 	src := newSource(t, ep.srv.URL, clock, TokenSettings{RetryInterval: 2 * time.Second})
 	for i := 0; i < 5; i++ {
 		_, err := src.Token(context.Background())
-		canonical(t, err, transform.GatewayUnavailable, 503)
+		tokenErr(t, err, ErrUnavailable)
 	}
 	if c := ep.calls.Load(); c != 1 {
 		t.Fatalf("5 calls within the retry interval reached the endpoint %d times, want 1", c)
@@ -554,7 +554,7 @@ func TestTokenBackgroundFailureKeepsTheToken(t *testing.T) {
 	}
 	clock.Advance(20 * time.Second) // 10m exactly: gone
 	_, err := src.Token(context.Background())
-	canonical(t, err, transform.GatewayUnavailable, 503)
+	tokenErr(t, err, ErrUnavailable)
 }
 
 func TestTokenRefusals(t *testing.T) {
@@ -562,25 +562,27 @@ func TestTokenRefusals(t *testing.T) {
 		name   string
 		status int
 		body   string
-		typ    transform.ErrorType
-		http   int
+		kind   error
 		code   string
-		gwMsg  string
+		detail string
 	}{
 		{"bad credentials, HTTP 401", 401, `{"token":null,"expiry":0,"resultCode":401,"resultMessage":"Invalid access key or secret key."}`,
-			transform.GatewayAuthenticationFailed, 502, "401", "Invalid access key or secret key."},
-		{"HTTP 403 without a body", 403, ``, transform.GatewayAuthenticationFailed, 502, "403", ""},
+			ErrRefused, "401", "Invalid access key or secret key."},
+		{"HTTP 403 without a body", 403, ``, ErrRefused, "403", ""},
 		{"bad result code under 200", 200, `{"token":"x","expiry":1,"resultCode":1,"resultMessage":"Merchant inactive"}`,
-			transform.GatewayAuthenticationFailed, 502, "1", "Merchant inactive"},
-		{"no token", 200, `{"resultCode":200,"resultMessage":"ok"}`, transform.GatewayAuthenticationFailed, 502, "200", "ok"},
-		{"empty token", 200, `{"token":"","resultCode":0}`, transform.GatewayAuthenticationFailed, 502, "0", ""},
+			ErrRefused, "1", "Merchant inactive"},
+		{"no token", 200, `{"resultCode":200,"resultMessage":"ok"}`, ErrRefused, "200", "ok"},
+		{"empty token", 200, `{"token":"","resultCode":0}`, ErrRefused, "0", ""},
 		{"the endpoint echoes the secret", 400, `{"resultCode":"400","message":"bad secretKey sk_very_secret_456"}`,
-			transform.GatewayAuthenticationFailed, 502, "400", "bad secretKey [REDACTED]"},
-		{"HTML under 200", 200, `<html>login</html>`, transform.GatewayError, 502, "", ""},
-		{"token that breaks a header", 200, `{"token":"abc\r\nX-Evil: 1","expiry":9999999999999,"resultCode":0}`, transform.GatewayError, 502, "", ""},
-		{"expired token", 200, `{"token":"abc","expiry":1000000000000,"resultCode":0}`, transform.GatewayError, 502, "", ""},
-		{"expiry not a number", 200, `{"token":"abc","expiry":"soon","resultCode":0}`, transform.GatewayError, 502, "", ""},
-		{"HTTP 429", 429, `{"message":"slow down"}`, transform.GatewayUnavailable, 503, "", "slow down"},
+			ErrRefused, "400", "bad secretKey [REDACTED]"},
+		// Another case, and a prefix cut short, are masked too.
+		{"the endpoint echoes the secret changed", 400, `{"resultCode":"400","message":"bad secretKey SK_VERY_SECRET_456/x (sent: sk_very_secr) for AK_TEST_123"}`,
+			ErrRefused, "400", "bad secretKey [REDACTED]/x (sent: [REDACTED]) for [REDACTED]"},
+		{"HTML under 200", 200, `<html>login</html>`, ErrBadAnswer, "", ""},
+		{"token that breaks a header", 200, `{"token":"abc\r\nX-Evil: 1","expiry":9999999999999,"resultCode":0}`, ErrBadAnswer, "", ""},
+		{"expired long ago", 200, `{"token":"abc","expiry":1000000000000,"resultCode":0}`, ErrBadAnswer, "", ""},
+		{"expiry not a number", 200, `{"token":"abc","expiry":"soon","resultCode":0}`, ErrBadAnswer, "", ""},
+		{"HTTP 429", 429, `{"message":"slow down"}`, ErrUnavailable, "", "slow down"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -594,11 +596,11 @@ func TestTokenRefusals(t *testing.T) {
 			})
 			src := newSource(t, ep.srv.URL, clock, TokenSettings{})
 			_, err := src.Token(context.Background())
-			e := canonical(t, err, c.typ, c.http)
-			if e.GatewayCode != c.code || e.GatewayMessage != c.gwMsg {
-				t.Errorf("code %q message %q", e.GatewayCode, e.GatewayMessage)
+			e := tokenErr(t, err, c.kind)
+			if e.Code != c.code || e.Detail != c.detail {
+				t.Errorf("code %q detail %q", e.Code, e.Detail)
 			}
-			if c.typ == transform.GatewayAuthenticationFailed && !strings.Contains(e.Message, "refused paygate's access_key/secret_key") {
+			if c.kind == ErrRefused && !strings.Contains(e.Message, "refused paygate's access_key/secret_key") {
 				t.Errorf("message %q", e.Message)
 			}
 		})
@@ -658,7 +660,7 @@ func TestTokenWaiterGivesUpButTheCallGoesOn(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	_, err := src.Token(ctx)
-	canonical(t, err, transform.GatewayTimeout, 504)
+	tokenErr(t, err, ErrWaitAbandoned)
 	close(gate)
 	if tok := mustToken(t, src); tok != "tok-1" || ep.calls.Load() != 1 {
 		t.Fatalf("got %q after %d calls; the abandoned call should have served it", tok, ep.calls.Load())
@@ -683,14 +685,274 @@ func TestTokenNeverFormatted(t *testing.T) {
 func TestNewTokenSourceNeedsItsConfig(t *testing.T) {
 	for _, c := range []TokenConfig{
 		{URL: "", AccessKey: "a", SecretKey: "s"},
-		{URL: "http://x", AccessKey: "", SecretKey: "s"},
-		{URL: "http://x", AccessKey: "a", SecretKey: ""},
+		{URL: "https://x", AccessKey: "", SecretKey: "s"},
+		{URL: "https://x", AccessKey: "a", SecretKey: ""},
 		{URL: "://bad", AccessKey: "a", SecretKey: "s"},
+		{URL: "http://token.example/t", AccessKey: "a", SecretKey: "s"}, // clear text off this host
 	} {
 		if _, err := NewTokenSource(c); err == nil {
 			t.Errorf("%q accepted", c.URL)
 		} else if strings.Contains(err.Error(), "s\"") {
 			t.Errorf("error quotes the secret: %v", err)
 		}
+	}
+}
+
+// A redirect from the token endpoint is a refusal; the secret key is
+// never sent to the redirect's target, with the source's own client or an
+// injected one.
+func TestTokenCallNeverFollowsRedirects(t *testing.T) {
+	var stolen atomic.Int32
+	thief := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen.Add(1)
+		fmt.Fprintf(w, `{"token":"stolen","expiry":%d,"resultCode":0}`, time.Now().Add(time.Hour).UnixMilli())
+	}))
+	defer thief.Close()
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		for _, client := range []*http.Client{nil, {}} {
+			clock := newFakeClock()
+			ep := newTokenEndpoint(t, clock)
+			ep.set(func(ep *tokenEndpoint) {
+				ep.respond = func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, thief.URL+"/steal", status)
+				}
+			})
+			src, err := NewTokenSource(TokenConfig{Gateway: "enkash", URL: ep.srv.URL, AccessKey: testAccess, SecretKey: testSecret,
+				Now: clock.Now, Client: client})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = src.Token(context.Background())
+			src.Close()
+			e := tokenErr(t, err, ErrRefused)
+			if e.Code != strconv.Itoa(status) || !strings.Contains(e.Message, "redirect, not followed") {
+				t.Errorf("HTTP %d: %+v", status, e)
+			}
+		}
+	}
+	if n := stolen.Load(); n != 0 {
+		t.Fatalf("the redirect target received %d token calls", n)
+	}
+}
+
+// The token call carries the secret key; it may go in clear text only
+// to this host.
+func TestCheckEndpointURL(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://olympus-pg-uat.enkash.in/api/v0/merchant/token": true,
+		"https://10.0.0.1/t":                true,
+		"http://127.0.0.1:9381/t?case=x":    true,
+		"http://127.200.1.1/t":              true,
+		"http://[::1]:8080/t":               true,
+		"http://localhost/t":                true,
+		"http://LocalHost:1/t":              true,
+		"http://olympus-pg-uat.enkash.in/t": false,
+		"http://10.0.0.1/t":                 false,
+		"http://[::ffff:10.0.0.1]/t":        false,
+		"http://localhost.evil.example/t":   false,
+		"http://128.0.0.1/t":                false,
+		"ftp://127.0.0.1/t":                 false,
+		"https://u:p@x/t":                   false,
+		"/api/v0/merchant/token":            false,
+		"https://":                          false,
+		"://bad":                            false,
+	} {
+		err := CheckEndpointURL(raw)
+		if (err == nil) != ok {
+			t.Errorf("%q: error %v, want ok=%v", raw, err, ok)
+		}
+		if err != nil && len(raw) > 10 && strings.Contains(err.Error(), raw) {
+			t.Errorf("the error quotes the URL: %v", err)
+		}
+	}
+	if _, err := NewTokenSource(TokenConfig{URL: "http://token.example/t", AccessKey: "a", SecretKey: "s"}); err == nil ||
+		!strings.Contains(err.Error(), "https://") {
+		t.Errorf("NewTokenSource accepted a clear-text remote URL: %v", err)
+	}
+}
+
+// Token + Invalidate in a loop (a gateway refusing every fresh token)
+// makes the cold call, a burst of 3 calls, then one per RefetchInterval;
+// the refused requests in between get ErrPaced without a call.
+func TestTokenRefetchAfterRefusalsIsPaced(t *testing.T) {
+	clock := newFakeClock()
+	ep := newTokenEndpoint(t, clock)
+	src := newSource(t, ep.srv.URL, clock, TokenSettings{RefetchInterval: 2 * time.Second})
+	cycles := func(n int) (paced int) {
+		t.Helper()
+		for i := 0; i < n; i++ {
+			if c := ep.calls.Load(); c > 8 {
+				t.Fatalf("%d token calls: the refetches are not paced", c)
+			}
+			tok, err := src.Token(context.Background())
+			if err != nil {
+				e := tokenErr(t, err, ErrPaced)
+				if !strings.Contains(e.Message, "at most once every 2s") {
+					t.Fatalf("message %q", e.Message)
+				}
+				paced++
+				continue
+			}
+			src.Invalidate(tok) // the gateway refused it
+		}
+		return paced
+	}
+	if paced := cycles(200); paced != 196 || ep.calls.Load() != 4 {
+		t.Fatalf("200 refused cycles: %d token calls and %d paced, want 4 (cold + burst of 3) and 196", ep.calls.Load(), paced)
+	}
+	clock.Advance(1999 * time.Millisecond)
+	if cycles(10); ep.calls.Load() != 4 {
+		t.Fatalf("a call within the interval: %d calls", ep.calls.Load())
+	}
+	clock.Advance(time.Millisecond) // one call's worth of budget
+	if paced := cycles(200); paced != 199 || ep.calls.Load() != 5 {
+		t.Fatalf("after the interval: %d calls, %d paced; want 5 and 199", ep.calls.Load(), paced)
+	}
+	clock.Advance(time.Minute) // the budget refills to the burst, no further
+	if cycles(200); ep.calls.Load() != 8 {
+		t.Fatalf("after a minute: %d calls, want 8", ep.calls.Load())
+	}
+	if s := src.Stats(); s.Fetches != 8 || s.Invalidations != 8 || s.Paced != 196+10+199+197 {
+		t.Errorf("stats %+v", s)
+	}
+
+}
+
+// Expiry is no refusal: with the refetch budget spent, an expired
+// token is still replaced at once.
+func TestTokenExpiryIsNotPaced(t *testing.T) {
+	clock := newFakeClock()
+	ep := newTokenEndpoint(t, clock)
+	src := newSource(t, ep.srv.URL, clock, TokenSettings{RefetchInterval: time.Hour})
+	for i := 0; i < 4; i++ { // the cold call and the burst
+		src.Invalidate(mustToken(t, src))
+	}
+	if _, err := src.Token(context.Background()); !errors.Is(err, ErrPaced) {
+		t.Fatalf("budget not spent: %v", err)
+	}
+	clock.Advance(time.Hour) // one call's worth
+	tok := mustToken(t, src)
+	for i := 0; i < 3; i++ {
+		clock.Advance(11 * time.Minute) // expired; the budget has not refilled
+		next, err := src.Token(context.Background())
+		if err != nil || next == tok {
+			t.Fatalf("expired token: got %q %v", next, err)
+		}
+		tok = next
+	}
+	if n := ep.calls.Load(); n != 8 {
+		t.Fatalf("%d token calls, want 8", n)
+	}
+}
+
+// Concurrent requests refused with one token still make one call, and
+// a refused fresh token's refetch is single-flight.
+func TestTokenPacedRefetchIsSingleFlight(t *testing.T) {
+	clock := newFakeClock()
+	ep := newTokenEndpoint(t, clock)
+	src := newSource(t, ep.srv.URL, clock, TokenSettings{})
+	t1 := mustToken(t, src)
+	gate := make(chan struct{})
+	ep.set(func(ep *tokenEndpoint) { ep.gate = gate })
+	src.Invalidate(t1)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if tok, err := src.Token(context.Background()); err != nil || tok != "tok-2" {
+				t.Errorf("got %q %v", tok, err)
+			}
+		}()
+	}
+	<-ep.entered
+	<-ep.entered
+	time.Sleep(20 * time.Millisecond)
+	close(gate)
+	wg.Wait()
+	if n := ep.calls.Load(); n != 2 {
+		t.Fatalf("%d token calls, want 2", n)
+	}
+}
+
+// The local clock runs an hour ahead and the endpoint sends no Date:
+// the token's expiry looks past, but it is not refused; the default
+// lifetime is assumed and reported.
+func TestTokenLocalClockAheadWithoutDate(t *testing.T) {
+	local := newFakeClock()
+	local.Advance(time.Hour)
+	remote := newFakeClock()
+	ep := newTokenEndpoint(t, remote)
+	ep.set(func(ep *tokenEndpoint) {
+		ep.respond = func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Date"] = nil // Go's server adds none then
+			fmt.Fprintf(w, `{"token":"tok-%d","expiry":%d,"resultCode":0}`, ep.calls.Load(), remote.Now().Add(30*time.Minute).UnixMilli())
+		}
+	})
+	reports := make(chan FetchReport, 10)
+	src, err := NewTokenSource(TokenConfig{Gateway: "enkash", URL: ep.srv.URL, AccessKey: testAccess, SecretKey: testSecret,
+		Now: local.Now, OnFetch: func(r FetchReport) { reports <- r }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if tok := mustToken(t, src); tok != "tok-1" {
+		t.Fatalf("got %q", tok)
+	}
+	r := <-reports
+	if r.Err != nil || !r.AssumedLifetime || r.Lifetime != FallbackLifetime || r.HasDate || r.SkewExceeded() {
+		t.Fatalf("report %+v", r)
+	}
+	// Handed out for the assumed lifetime (less the 10s leeway), then renewed.
+	local.Advance(FallbackLifetime - 11*time.Second)
+	if tok := mustToken(t, src); tok != "tok-1" {
+		t.Fatalf("within the assumed lifetime got %q", tok)
+	}
+	local.Advance(2 * time.Second)
+	if tok := mustToken(t, src); tok != "tok-2" {
+		t.Fatalf("after the assumed lifetime got %q", tok)
+	}
+}
+
+// The endpoint's Date against the local clock.
+func TestTokenClockSkewReport(t *testing.T) {
+	cases := []struct {
+		name     string
+		skew     time.Duration // the endpoint's clock minus ours
+		expiry   time.Duration // after the endpoint's now
+		exceeded bool
+		assumed  bool
+		lifetime time.Duration // measured on the endpoint's clock
+	}{
+		{"in step", 0, 10 * time.Minute, false, false, 10*time.Minute - time.Second},
+		{"10s ahead", 10 * time.Second, 10 * time.Minute, false, false, 10*time.Minute - time.Second},
+		{"2m ahead", 2 * time.Minute, 10 * time.Minute, true, false, 10*time.Minute - time.Second},
+		{"1h behind", -time.Hour, 10 * time.Minute, true, false, 10*time.Minute - time.Second},
+		{"expiry a minute past on its own clock", 0, -time.Minute, false, true, FallbackLifetime},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			local := newFakeClock()
+			remote := newFakeClock()
+			remote.Advance(c.skew)
+			ep := newTokenEndpoint(t, remote)
+			ep.set(func(ep *tokenEndpoint) {
+				ep.respond = func(w http.ResponseWriter, r *http.Request) {
+					fmt.Fprintf(w, `{"token":"t","expiry":%d,"resultCode":0}`, remote.Now().Add(c.expiry).UnixMilli())
+				}
+			})
+			var got FetchReport
+			src, err := NewTokenSource(TokenConfig{Gateway: "enkash", URL: ep.srv.URL, AccessKey: testAccess, SecretKey: testSecret,
+				Now: local.Now, OnFetch: func(r FetchReport) { got = r }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustToken(t, src)
+			src.Close() // waits for the call's goroutine, OnFetch included
+			if got.Err != nil || !got.HasDate || got.Skew != c.skew || got.SkewExceeded() != c.exceeded ||
+				got.AssumedLifetime != c.assumed || got.Lifetime != c.lifetime {
+				t.Fatalf("report %+v", got)
+			}
+		})
 	}
 }
