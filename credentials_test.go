@@ -378,3 +378,16 @@ func TestLogTokenFetch(t *testing.T) {
 func newTestContext() (caddy.Context, context.CancelFunc) {
 	return caddy.NewContext(caddy.Context{Context: context.Background()})
 }
+
+// A Handler whose config holds a credential literally prints none of it.
+func TestHandlerNeverFormatsConfig(t *testing.T) {
+	h := Handler{GatewayRaw: []byte(`{"name":"razorpay","key_id":"rzp_test_x","key_secret":"literal-secret-value"}`),
+		gateway: &Razorpay{}}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q"} {
+		for _, v := range []any{h, &h} {
+			if out := fmt.Sprintf(verb, v); strings.Contains(out, "literal-secret") || strings.Contains(out, "6c69746572616c") {
+				t.Errorf("%s printed the config: %s", verb, out)
+			}
+		}
+	}
+}

@@ -116,6 +116,11 @@ func (x *exchange) idempotent(op *idemOp) (err error) {
 	if !wasAmbiguous || (!found && res.e == nil) {
 		res = op.act()
 	}
+	if res.e != nil {
+		// What is recorded is replayed for a day: scrubbed like every answer.
+		res.e = scrubCredentials(x.h.gateway, x.r.Header, res.e)
+		res.body = res.e.JSON()
+	}
 	settled = true
 	x.settle(op, marker, res, wasAmbiguous)
 	if res.e != nil {

@@ -543,3 +543,23 @@ func TestCreatedAtFromDateHeader(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 }
+
+// A recorded failure is scrubbed before it is recorded: its replay for a
+// day carries no credential the gateway echoed.
+func TestRecordedFailureIsScrubbed(t *testing.T) {
+	st := newMemoryStore(time.Hour, 10)
+	h := newStubHandler(st)
+	up := &stubRazorpay{creates: []stubAnswer{{status: 400,
+		body: `{"error":{"code":"BAD_REQUEST_ERROR","description":"key rzp_test_unit with secret UNIT-SECRET is not allowed here"}}`}}}
+	for i, w := range []*httptest.ResponseRecorder{doCreate(t, h, up), doCreate(t, h, up)} {
+		if w.Code != 422 || (i == 1) != (w.Header().Get("Idempotent-Replayed") == "true") {
+			t.Fatalf("attempt %d: %d %v %s", i, w.Code, w.Header(), w.Body)
+		}
+		if b := strings.ToLower(w.Body.String()); strings.Contains(b, "unit-secret") || strings.Contains(b, "rzp_test_unit") {
+			t.Errorf("attempt %d carries a credential: %s", i, w.Body)
+		}
+	}
+	if r := loadRecord(t, st, "ORD1"); r == nil || strings.Contains(strings.ToLower(string(r.Body)), "unit-secret") {
+		t.Errorf("record: %+v", r)
+	}
+}

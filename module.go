@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -366,3 +367,15 @@ var (
 	_ caddy.CleanerUpper          = (*Handler)(nil)
 	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
 )
+
+// String names the handler without its configuration, which may hold a
+// credential written literally (README "Security").
+func (h Handler) String() string {
+	if h.gateway != nil {
+		return "paygate.Handler{" + h.gateway.Name() + "}"
+	}
+	return "paygate.Handler{}"
+}
+
+// Format prints String for every verb, so no verb walks the fields.
+func (h Handler) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, h.String()) }

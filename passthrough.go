@@ -180,6 +180,7 @@ func (h *Handler) servePassthrough(w http.ResponseWriter, r *http.Request, next 
 		h.logPassthrough(name, method, pattern, allowed, status, errType, time.Since(start))
 	}()
 	fail := func(e *transform.Error) error {
+		e = scrubCredentials(h.gateway, r.Header, e) // credentials.go
 		if e.Gateway == "" {
 			e.Gateway = name
 		}
