@@ -181,15 +181,19 @@ func gatewayOrderKey(gatewayOrderID string) string { return "gateway-order/" + g
 // completeResult fills created_at, which the README promises on every
 // result: the gateway's clock from its Date header where its answer carries
 // no time, else paygate's.
-func (x *exchange) completeResult(res *transform.Result) {
-	if res.CreatedAt != "" {
+func (x *exchange) completeResult(res *transform.Result) { x.fillCreatedAt(&res.CreatedAt) }
+
+// fillCreatedAt sets an empty created_at from the gateway's Date header,
+// else paygate's clock (orders and refunds alike).
+func (x *exchange) fillCreatedAt(createdAt *string) {
+	if *createdAt != "" {
 		return
 	}
 	if t, err := http.ParseTime(x.gatewayDate); err == nil {
-		res.CreatedAt = t.UTC().Format(time.RFC3339)
+		*createdAt = t.UTC().Format(time.RFC3339)
 		return
 	}
-	res.CreatedAt = time.Now().UTC().Format(time.RFC3339)
+	*createdAt = time.Now().UTC().Format(time.RFC3339)
 }
 
 // attemptFailed classifies a failed round trip: a failure before anything

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/paygate/caddy-paygate/transform"
 )
@@ -257,16 +256,7 @@ func (x *exchange) refunded(res *transform.RefundResult) idemResult {
 
 // completeRefund fills created_at where the gateway's answer has no time,
 // as for orders: the gateway's Date header, else paygate's clock.
-func (x *exchange) completeRefund(res *transform.RefundResult) {
-	if res.CreatedAt != "" {
-		return
-	}
-	if t, err := http.ParseTime(x.gatewayDate); err == nil {
-		res.CreatedAt = t.UTC().Format(time.RFC3339)
-		return
-	}
-	res.CreatedAt = time.Now().UTC().Format(time.RFC3339)
-}
+func (x *exchange) completeRefund(res *transform.RefundResult) { x.fillCreatedAt(&res.CreatedAt) }
 
 // notSent is a failure before the refund call: never recorded.
 func notSent(e *transform.Error) idemResult {
