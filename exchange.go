@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -80,11 +81,10 @@ func (x *exchange) create() error {
 		return x.fail(e)
 	}
 	return x.idempotent(&idemOp{
-		key: "order/" + order.OrderID,
-		fp:  fingerprint(order),
-		conflict: &transform.Error{Type: transform.DuplicateOrder, Field: "order_id", Gateway: x.gatewayName(),
-			Message: "order_id was already used with a different request; use a new order_id"},
-		check: func() (idemResult, bool) { return x.findCreated(order) },
+		key:      "order/" + order.OrderID,
+		fp:       fingerprint(order),
+		conflict: orderConflict,
+		check:    func() (idemResult, bool) { return x.findCreated(order) },
 		act: func() idemResult {
 			status, respBody, cw, e := x.roundTrip(&req)
 			if e != nil {
@@ -115,6 +115,12 @@ func (x *exchange) create() error {
 			return x.created(res)
 		},
 	})
+}
+
+// orderConflict answers an order_id used before with another request.
+func orderConflict(gateway string) *transform.Error {
+	return &transform.Error{Type: transform.DuplicateOrder, Field: "order_id", Gateway: gateway,
+		Message: "order_id was already used with a different request; use a new order_id"}
 }
 
 // findCreated asks the gateway for the order after an outcome that may have
@@ -168,12 +174,22 @@ func (x *exchange) rememberGatewayOrder(res *transform.Result) {
 	if res.GatewayOrderID == "" || res.GatewayOrderID == res.OrderID {
 		return
 	}
+	if _, shared := x.h.idem.(*storageStore); !shared {
+		// In memory only a paygate_webhook of this process can read it.
+		if _, read := webhookReaders.Load(x.h.recordSpace); !read {
+			return
+		}
+	}
 	rec := &idemRecord{Status: http.StatusOK, Body: []byte(res.OrderID), Created: time.Now()}
 	if err := x.h.idem.Save(context.WithoutCancel(x.r.Context()), gatewayOrderKey(res.GatewayOrderID), rec); err != nil {
 		x.h.logger.Warn("could not record the gateway order id; events naming only it will lack the order_id",
 			zap.String("gateway", x.gatewayName()), zap.String("order_id", res.OrderID), zap.Error(err))
 	}
 }
+
+// webhookReaders are the record spaces whose gateway order ids a
+// paygate_webhook of this process reads (it registers in Provision).
+var webhookReaders sync.Map // space → struct{}
 
 // gatewayOrderKey is the record key of a gateway order id.
 func gatewayOrderKey(gatewayOrderID string) string { return "gateway-order/" + gatewayOrderID }

@@ -306,9 +306,9 @@ func (m *memoryStore) Load(_ context.Context, key string) (*idemRecord, error) {
 		m.unlink(r)
 		m.pushFront(r)
 	}
-	c := *r // callers may keep it; the links stay here
-	c.prev, c.next = nil, nil
-	return &c, nil
+	// A saved record is never changed but for its links, which callers do
+	// not read: no copy is needed.
+	return r, nil
 }
 
 func (m *memoryStore) Save(_ context.Context, key string, rec *idemRecord) error {
@@ -321,15 +321,16 @@ func (m *memoryStore) Save(_ context.Context, key string, rec *idemRecord) error
 	if had {
 		m.remove(old)
 	}
-	r := *rec
-	r.key, r.prev, r.next = key, nil, nil
-	m.records[key] = &r
-	if r.pending() {
+	// The store keeps rec itself: callers hand over a record they no
+	// longer change.
+	rec.key, rec.prev, rec.next = key, nil, nil
+	m.records[key] = rec
+	if rec.pending() {
 		m.pendingN++
 	} else {
-		m.size += recordOverhead + len(r.Body)
-		m.pushFront(&r)
-		m.evict(&r)
+		m.size += recordOverhead + len(rec.Body)
+		m.pushFront(rec)
+		m.evict(rec)
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ type idemOp struct {
 	key string // within the record space: "order/ORD1", "refund/ORD1/RF1"
 	fp  fpSum
 	// conflict answers the same key with another request.
-	conflict *transform.Error
+	conflict func(gateway string) *transform.Error
 	// check asks the gateway whether an earlier attempt whose outcome is
 	// unknown took effect; found=false with no error means it did not.
 	check func() (res idemResult, found bool)
@@ -148,7 +148,7 @@ func (x *exchange) begin(op *idemOp) (marker *idemRecord, wasAmbiguous, done boo
 	now := time.Now()
 	if prev != nil {
 		if prev.Fingerprint != op.fp {
-			return nil, false, true, x.fail(op.conflict)
+			return nil, false, true, x.fail(op.conflict(x.gatewayName()))
 		}
 		switch {
 		case prev.InFlight && now.Sub(prev.Started) < x.h.inFlightTimeout():

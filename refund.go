@@ -44,6 +44,12 @@ func refundFingerprint(r *transform.Refund) fpSum {
 	return sha256.Sum256(b)
 }
 
+// refundConflict answers a refund_id used before with another request.
+func refundConflict(gateway string) *transform.Error {
+	return &transform.Error{Type: transform.DuplicateRefund, Field: "refund_id", Gateway: gateway,
+		Message: "refund_id was already used with a different request for this order; use a new refund_id"}
+}
+
 func refundKey(orderID, refundID string) string { return "refund/" + orderID + "/" + refundID }
 
 func (x *exchange) refund() error {
@@ -64,12 +70,11 @@ func (x *exchange) refund() error {
 		return x.fail(e)
 	}
 	return x.idempotent(&idemOp{
-		key: refundKey(x.orderID, r.RefundID),
-		fp:  refundFingerprint(r),
-		conflict: &transform.Error{Type: transform.DuplicateRefund, Field: "refund_id", Gateway: x.gatewayName(),
-			Message: "refund_id was already used with a different request for this order; use a new refund_id"},
-		check: func() (idemResult, bool) { return x.findRefund(g, r) },
-		act:   func() idemResult { return x.makeRefund(g, r) },
+		key:      refundKey(x.orderID, r.RefundID),
+		fp:       refundFingerprint(r),
+		conflict: refundConflict,
+		check:    func() (idemResult, bool) { return x.findRefund(g, r) },
+		act:      func() idemResult { return x.makeRefund(g, r) },
 	})
 }
 

@@ -262,6 +262,7 @@ func (h *Webhook) provisionStore(ctx caddy.Context) error {
 	if h.orders, h.ordersKey, err = openRecords(ctx, c, h.logger); err != nil {
 		return fmt.Errorf("paygate_webhook: %w", err)
 	}
+	webhookReaders.Store(h.space, struct{}{})
 	return nil
 }
 
