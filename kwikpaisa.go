@@ -86,7 +86,9 @@ func (g KwikPaisa) GoString() string { return g.String() }
 // Format makes every verb print String.
 func (g KwikPaisa) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, g.String()) }
 
-func (g *KwikPaisa) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
+// UnmarshalOption reads one of this gateway's options of the paygate
+// Caddyfile block (OptionUnmarshaler).
+func (g *KwikPaisa) UnmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 	switch d.Val() {
 	case "api_key":
 		return true, stringOption(d, &g.APIKey)
@@ -102,7 +104,7 @@ func (g *KwikPaisa) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 var (
 	_ Gateway           = (*KwikPaisa)(nil)
 	_ caddy.Provisioner = (*KwikPaisa)(nil)
-	_ optionUnmarshaler = (*KwikPaisa)(nil)
+	_ OptionUnmarshaler = (*KwikPaisa)(nil)
 	_ credentialHolder  = (*KwikPaisa)(nil)
 	_ fmt.Formatter     = KwikPaisa{}
 )

@@ -421,13 +421,13 @@ func (d *webhookDelivery) serve() error {
 // readBody reads the notification up to MaxBody. A body over the limit
 // reports tooLarge; a read failure returns nil.
 func (d *webhookDelivery) readBody() (body []byte, tooLarge bool) {
-	max := d.h.MaxBody
-	if d.r.ContentLength > max {
+	limit := d.h.MaxBody
+	if d.r.ContentLength > limit {
 		d.r.Body.Close()
 		d.w.Header().Set("Connection", "close")
 		return nil, true
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(d.w, d.r.Body, max))
+	b, err := io.ReadAll(http.MaxBytesReader(d.w, d.r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
