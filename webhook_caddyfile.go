@@ -53,7 +53,7 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	h.Gateway = d.Val()
 	own, ok := webhookOptions[h.Gateway]
 	if !ok {
-		return d.Errf("unknown gateway %q for paygate_webhook (this Caddy has: %s)", h.Gateway, strings.Join(webhookGateways(), ", "))
+		return d.Errf("unknown gateway %q for paygate_webhook (it verifies notifications of: %s)", h.Gateway, strings.Join(webhookGateways(), ", "))
 	}
 	if d.NextArg() {
 		return d.Errf("paygate_webhook takes one gateway name, got extra argument %q", d.Val())
