@@ -24,7 +24,8 @@ const defaultKwikPaisaServiceType = "DIGITAL"
 // KwikPaisa is the http.paygate.gateways.kwikpaisa module: KwikPaisa v3 with
 // X-API-KEY, X-TIMESTAMP and an HMAC-SHA256 X-SIGNATURE over the exact body.
 type KwikPaisa struct {
-	// ServiceType (service_type) is sent when an order does not set
+	// The embedded dialect carries the service_type option (its
+	// ServiceType field), sent when an order does not set
 	// gateway_options.service_type; default DIGITAL.
 	transform.KwikPaisa
 	// APIKey is the public key (pk_test_… / pk_live_…); a placeholder such as {env.KWIKPAISA_API_KEY}.
