@@ -135,8 +135,8 @@ func (x *exchange) findCreated(order *transform.Order) (idemResult, bool) {
 }
 
 // sameOrder checks that what the gateway holds under our id is the order
-// sent (README "Retries and idempotency": what the gateway confirms is
-// checked): otherwise the id belongs to another order.
+// sent (docs/idempotency.md: what the gateway confirms is checked):
+// otherwise the id belongs to another order.
 func sameOrder(gateway string, o *transform.Order, res *transform.Result) *transform.Error {
 	got, err := decimal.NewFromString(res.Amount)
 	if err == nil && got.Equal(o.Amount.Decimal()) && res.Currency == o.Currency {

@@ -52,7 +52,7 @@ func TestEveryGatewayIsComplete(t *testing.T) {
 			// An emulator, which the integration tests, Caddyfile.example
 			// and the load harness run against.
 			if !slices.Contains(emulator.Gateways(), name) {
-				t.Errorf("no emulator for %s: add tests/emulator/%s.go with an init() that calls register(%q, …), "+
+				t.Errorf("no emulator for %s: add tests/emulator/%s.go with an init() that calls Register(%q, …), "+
 					"so that emulator.Gateways() lists it and paygate_emulator %s serves it", name, name, name, name)
 			}
 
