@@ -142,7 +142,7 @@ func (h *Webhook) Provision(ctx caddy.Context) error {
 	h.now = time.Now
 	opts, ok := webhookOptions[h.Gateway]
 	if !ok {
-		return fmt.Errorf("paygate_webhook: unknown gateway %q (razorpay, kwikpaisa, juspay or enkash)", h.Gateway)
+		return fmt.Errorf("paygate_webhook: unknown gateway %q (it verifies notifications of: %s)", h.Gateway, strings.Join(webhookGateways(), ", "))
 	}
 	for opt, set := range h.gatewayOptionsSet() {
 		if set && !webhookHas(opts, opt) {
