@@ -194,9 +194,6 @@ func newBenchHandler(b *testing.B, gw Gateway, observed bool) *Handler {
 			b.Fatal(err)
 		}
 		h.metrics = m
-		if mu, ok := gw.(metricsUser); ok {
-			mu.useMetrics(m)
-		}
 	}
 	return h
 }

@@ -2,6 +2,7 @@ package paygate
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/dustin/go-humanize"
 
@@ -33,27 +34,31 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		in_flight_timeout       <duration>  # default 30s: bound of a gateway call, life of its marker
 //		record_space            <name>      # separates environments sharing an account identity
 //		storage [<module> { … }]            # share records through Caddy storage
+//		passthrough { allow <METHOD> <path pattern> … }
 //		<gateway options…>
 //	}
 //
+// <gateway> is the name of a module in http.paygate.gateways: razorpay,
+// kwikpaisa, juspay, enkash, or one a custom build adds (see Gateway). Every
+// option the handler does not know goes to the gateway (OptionUnmarshaler).
 // Unknown and repeated options are errors with their file and line.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // directive name
 	if !d.NextArg() {
-		return d.Err("paygate needs a gateway name: paygate <razorpay|kwikpaisa|juspay|enkash> { … }")
+		return d.Errf("paygate needs a gateway name: paygate <%s> { … }", strings.Join(gatewayNames(), "|"))
 	}
 	name := d.Val()
 	if d.NextArg() {
 		return d.Errf("paygate takes one gateway name, got extra argument %q", d.Val())
 	}
-	info, err := caddy.GetModule("http.paygate.gateways." + name)
+	info, err := caddy.GetModule(gatewayNamespace + "." + name)
 	if err != nil {
-		return d.Errf("unknown gateway %q", name)
+		return d.Errf("unknown gateway %q (this Caddy has: %s)", name, strings.Join(gatewayNames(), ", "))
 	}
 	gw := info.New()
-	opts, ok := gw.(optionUnmarshaler)
+	opts, ok := gw.(OptionUnmarshaler)
 	if !ok {
-		return d.Errf("gateway %q cannot be configured from a Caddyfile", name)
+		return d.Errf("gateway %q cannot be configured from a Caddyfile (it does not implement paygate.OptionUnmarshaler); configure it in JSON", name)
 	}
 	seen := map[string]bool{}
 	for d.NextBlock(0) {
@@ -64,45 +69,39 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		seen[opt] = true
 		switch opt {
 		case "max_body":
-			if !d.NextArg() {
-				return d.ArgErr()
+			v, err := oneValue(d)
+			if err != nil {
+				return err
 			}
-			size, err := parseSize(d.Val())
+			size, err := parseSize(v)
 			if err != nil || size <= 0 {
-				return d.Errf("max_body: invalid size %q", d.Val())
+				return d.Errf("max_body: invalid size %q", v)
 			}
 			h.MaxBody = size
-			if d.NextArg() {
-				return d.ArgErr()
-			}
 		case "idempotency_window":
-			if !d.NextArg() {
-				return d.ArgErr()
+			v, err := oneValue(d)
+			if err != nil {
+				return err
 			}
-			dur, err := caddy.ParseDuration(d.Val())
+			dur, err := caddy.ParseDuration(v)
 			if err != nil || dur <= 0 {
-				return d.Errf("idempotency_window: invalid duration %q", d.Val())
+				return d.Errf("idempotency_window: invalid duration %q", v)
 			}
 			h.IdempotencyWindow = caddy.Duration(dur)
-			if d.NextArg() {
-				return d.ArgErr()
-			}
 		case "idempotency_max_records":
-			if !d.NextArg() {
-				return d.ArgErr()
+			v, err := oneValue(d)
+			if err != nil {
+				return err
 			}
-			n, err := strconv.Atoi(d.Val())
+			n, err := strconv.Atoi(v)
 			if err != nil || n <= 0 {
-				return d.Errf("idempotency_max_records: invalid count %q", d.Val())
+				return d.Errf("idempotency_max_records: invalid count %q", v)
 			}
 			h.IdempotencyMaxRecords = n
-			if d.NextArg() {
-				return d.ArgErr()
-			}
 		case "in_flight_timeout":
-			var v string
-			if !d.AllArgs(&v) {
-				return d.ArgErr()
+			v, err := oneValue(d)
+			if err != nil {
+				return err
 			}
 			dur, err := caddy.ParseDuration(v)
 			if err != nil || dur <= 0 {
@@ -110,7 +109,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			h.InFlightTimeout = caddy.Duration(dur)
 		case "record_space":
-			if !d.AllArgs(&h.RecordSpace) || h.RecordSpace == "" {
+			if h.RecordSpace, err = oneValue(d); err != nil {
+				return err
+			}
+			if h.RecordSpace == "" {
 				return d.ArgErr()
 			}
 		case "storage":
@@ -136,7 +138,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 		default:
-			handled, err := opts.unmarshalOption(d)
+			handled, err := opts.UnmarshalOption(d)
 			if err != nil {
 				return err
 			}
@@ -147,6 +149,30 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	}
 	h.GatewayRaw = caddyconfig.JSONModuleObject(gw, "name", name, nil)
 	return nil
+}
+
+// gatewayNamespace is where gateway modules register (Gateway).
+const gatewayNamespace = "http.paygate.gateways"
+
+// gatewayNames lists the gateways this Caddy was built with, from Caddy's
+// module registry, so that a gateway added outside this repository shows up
+// in the hints too.
+func gatewayNames() []string {
+	mods := caddy.GetModules(gatewayNamespace)
+	names := make([]string, len(mods))
+	for i, m := range mods {
+		names[i] = m.ID.Name()
+	}
+	return names
+}
+
+// oneValue reads the one value of the option the dispenser is on.
+func oneValue(d *caddyfile.Dispenser) (string, error) {
+	name, v := d.Val(), ""
+	if !d.AllArgs(&v) {
+		return "", d.Errf("wrong argument count: option %q takes exactly one value", name)
+	}
+	return v, nil
 }
 
 // parseSize reads sizes such as 64KiB, 1MB or 65536.

@@ -17,6 +17,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/paygate/caddy-paygate/signers"
@@ -86,19 +87,35 @@ type retryState struct {
 type enkashShared struct {
 	tokens *signers.TokenSource
 	ids    *idMemory
-	// metrics are those of the newest config using these credentials
-	// (metrics registries are per config load; the cache outlives them).
-	metrics atomic.Pointer[metrics]
+	// fetches is the token fetch counter of the newest config using these
+	// credentials (metrics registries are per config load; the cache
+	// outlives them).
+	fetches atomic.Pointer[prometheus.CounterVec]
+}
+
+// newTokenFetches is paygate_token_fetches_total{gateway, result}. The
+// gateway registers it itself, in Provision, on the config's registry (as
+// Caddy's own modules register theirs): the handler's metrics know nothing
+// of tokens.
+func newTokenFetches(reg prometheus.Registerer) (*prometheus.CounterVec, error) {
+	return register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: metricsNamespace, Name: "token_fetches_total",
+		Help: "Bearer token fetches by gateway and result (success, failure).",
+	}, []string{"gateway", "result"}))
 }
 
 // tokenFetched logs a token call and counts it.
 func (s *enkashShared) tokenFetched(r signers.FetchReport) {
 	logTokenFetch(caddy.Log().Named("http.paygate.enkash"), r)
-	var err error
-	if r.Err != nil {
-		err = r.Err
+	c := s.fetches.Load()
+	if c == nil {
+		return
 	}
-	s.metrics.Load().TokenFetched("enkash", err)
+	result := "success"
+	if r.Err != nil {
+		result = "failure"
+	}
+	c.WithLabelValues("enkash", result).Inc()
 }
 
 // Destruct stops the token cache's goroutines when the last route using
@@ -133,6 +150,10 @@ func (g *EnKash) Provision(ctx caddy.Context) error {
 	if err := g.Validate(); err != nil {
 		return err
 	}
+	fetches, err := newTokenFetches(ctx.GetMetricsRegistry())
+	if err != nil {
+		return fmt.Errorf("paygate enkash: registering metrics: %w", err)
+	}
 	settings := signers.TokenSettings{
 		RefreshMargin: time.Duration(g.RefreshMargin),
 		FetchTimeout:  time.Duration(g.TokenTimeout),
@@ -162,15 +183,13 @@ func (g *EnKash) Provision(ctx caddy.Context) error {
 	g.poolKey = key
 	g.accessKey = ak
 	g.retry = new(retryState)
+	g.shared.fetches.Store(fetches) // count with this config's registry
 	if loaded {
 		// Same credentials: keep the token, apply this config's settings.
 		g.shared.tokens.Configure(settings)
 	}
 	return nil
 }
-
-// useMetrics points token fetch counting at this config's metrics.
-func (g *EnKash) useMetrics(m *metrics) { g.shared.metrics.Store(m) }
 
 // Validate checks the option values.
 func (g *EnKash) Validate() error {
@@ -351,7 +370,9 @@ func (g *EnKash) BuildStatus(orderID string) (transform.Request, *transform.Erro
 	return g.EnKash.BuildStatus(orderID)
 }
 
-func (g *EnKash) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
+// UnmarshalOption reads one of this gateway's options of the paygate
+// Caddyfile block (OptionUnmarshaler).
+func (g *EnKash) UnmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 	switch d.Val() {
 	case "access_key":
 		return true, stringOption(d, &g.AccessKey)
@@ -372,17 +393,15 @@ func (g *EnKash) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 // durationOption parses "name <duration>" such as 90s or 2m.
 func durationOption(d *caddyfile.Dispenser, dst *caddy.Duration) error {
 	name := d.Val()
-	if !d.NextArg() {
-		return d.ArgErr()
+	v, err := oneValue(d)
+	if err != nil {
+		return err
 	}
-	v, err := caddy.ParseDuration(d.Val())
-	if err != nil || v <= 0 {
-		return d.Errf("option %q: invalid duration %q", name, d.Val())
+	dur, err := caddy.ParseDuration(v)
+	if err != nil || dur <= 0 {
+		return d.Errf("option %q: invalid duration %q", name, v)
 	}
-	*dst = caddy.Duration(v)
-	if d.NextArg() {
-		return d.Errf("option %q takes exactly one value", name)
-	}
+	*dst = caddy.Duration(dur)
 	return nil
 }
 
@@ -396,8 +415,8 @@ type idMemory struct {
 	next  int
 }
 
-func newIDMemory(max int) *idMemory {
-	return &idMemory{max: max, ids: make(map[string]string, 64)}
+func newIDMemory(capacity int) *idMemory {
+	return &idMemory{max: capacity, ids: make(map[string]string, 64)}
 }
 
 func (m *idMemory) put(orderID, gatewayID string) {
@@ -432,8 +451,7 @@ var (
 	_ caddy.Provisioner  = (*EnKash)(nil)
 	_ caddy.Validator    = (*EnKash)(nil)
 	_ caddy.CleanerUpper = (*EnKash)(nil)
-	_ optionUnmarshaler  = (*EnKash)(nil)
-	_ metricsUser        = (*EnKash)(nil)
+	_ OptionUnmarshaler  = (*EnKash)(nil)
 	_ caddy.Destructor   = (*enkashShared)(nil)
 	_ fmt.Formatter      = (*handout)(nil)
 	_ credentialHolder   = (*EnKash)(nil)

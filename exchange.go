@@ -141,7 +141,8 @@ func (x *exchange) findCreated(order *transform.Order) (idemResult, bool) {
 }
 
 // sameOrder checks that what the gateway holds under our id is the order
-// sent (design §6.1): otherwise the id belongs to another order.
+// sent (docs/idempotency.md: what the gateway confirms is checked):
+// otherwise the id belongs to another order.
 func sameOrder(gateway string, o *transform.Order, res *transform.Result) *transform.Error {
 	got, err := decimal.NewFromString(res.Amount)
 	if err == nil && got.Equal(o.Amount.Decimal()) && res.Currency == o.Currency {
@@ -286,7 +287,7 @@ func (x *exchange) readBody() ([]byte, *transform.Error) {
 }
 
 // forwardedHeaders are the only application headers that reach a gateway:
-// everything else, credentials above all, is dropped (design.md §5).
+// everything else, credentials above all, is dropped (README "Security").
 var forwardedHeaders = []string{"User-Agent", "X-Request-Id", "Traceparent", "Tracestate"}
 
 // prepare turns the application's request into the gateway request for one
@@ -417,7 +418,8 @@ func callNext(cw *captureWriter, r *http.Request, next caddyhttp.Handler) (err e
 
 var errIncompleteResponse = errors.New("the gateway's answer was cut off")
 
-// proxyError maps reverse_proxy's errors to canonical ones (design.md §5).
+// proxyError maps reverse_proxy's errors to canonical ones (README
+// "Errors": gateway_unavailable, gateway_timeout, gateway_error).
 func proxyError(gateway string, err error) *transform.Error {
 	var dial reverseproxy.DialError
 	var he caddyhttp.HandlerError
@@ -471,11 +473,8 @@ func (x *exchange) finish() {
 	}
 	x.h.metrics.observeRequest(name, op, x.outcome)
 	level := zapcore.InfoLevel
-	switch transform.ErrorType(x.outcome) {
-	case "success", transform.InvalidRequest, transform.DuplicateOrder, transform.DuplicateRefund,
-		transform.GatewayRejected, transform.OrderNotFound, transform.NotFound, transform.NotSupported:
-	default:
-		level = zapcore.WarnLevel // the gateway or the network failed, or our config did
+	if !routineOutcome(x.outcome) {
+		level = zapcore.WarnLevel
 	}
 	msg := "order"
 	if x.refundID != "" || op == "refund" || op == "refund_status" {
@@ -518,6 +517,22 @@ func (x *exchange) finish() {
 		}
 	}
 	c.Write(fields...)
+}
+
+// routineOutcome reports whether an outcome (success, or a canonical error
+// type) is routine: a success, an invalid request, or the gateway's verdict
+// on the order or refund (a duplicate, a rejection, an unknown order or
+// refund, no refund API). It is logged at INFO; any other outcome means
+// the gateway or the network failed, or a request or paygate's
+// configuration is out of the ordinary, and is logged at WARN (README
+// "Observability").
+func routineOutcome(outcome string) bool {
+	switch transform.ErrorType(outcome) {
+	case "success", transform.InvalidRequest, transform.DuplicateOrder, transform.DuplicateRefund,
+		transform.GatewayRejected, transform.OrderNotFound, transform.NotFound, transform.NotSupported:
+		return true
+	}
+	return false
 }
 
 // maskEmail keeps the first character of the local part and the top-level

@@ -15,17 +15,38 @@ import (
 )
 
 // Gateway is a guest module in the http.paygate.gateways namespace: a
-// gateway's dialect (transform.Gateway) plus its credentials.
+// gateway's dialect (transform.Gateway: how a canonical order becomes its
+// request and how its answers become canonical ones, pure code) plus its
+// credentials. The handler loads it from the route's "gateway" object, whose
+// inline key "name" is the module's name (http.paygate.gateways.<name>).
+//
+// A gateway module may also implement, each optional:
+//   - caddy.Provisioner, caddy.Validator, caddy.CleanerUpper: resolve its
+//     credentials (placeholders such as {env.*}) and register its own
+//     metrics on ctx.GetMetricsRegistry(), check, release;
+//   - OptionUnmarshaler: its options in the paygate Caddyfile block;
+//   - AccountIdentifier: the account its idempotency records belong to
+//     (without it the route needs record_space);
+//   - Reauthorizer: credentials that go stale (bearer tokens);
+//   - CreateRecorder: state kept from a create answer for later status calls;
+//   - transform.Refunder: refunds (without it refunds answer 501 not_supported).
+//
+// See the package documentation for a complete gateway written outside this
+// repository.
 type Gateway interface {
 	transform.Gateway
-	// Authorize adds credentials to the headers of one upstream attempt. It
-	// may fetch a token; a failure is returned as a *transform.Error.
+	// Authorize adds credentials to the headers of one upstream attempt; it
+	// is called again, with fresh headers, for every attempt. It may fetch a
+	// token; a failure is returned as a *transform.Error (canonical type
+	// and message), any other error becomes 502 gateway_error. Nothing has
+	// been sent to the gateway when it fails.
 	Authorize(ctx context.Context, h http.Header, req *transform.Request) error
 }
 
 // Reauthorizer is implemented by gateways whose credentials can go stale
 // (bearer tokens): when StaleCredentials says an answer means that, the
-// handler calls Invalidate and retries the request once.
+// handler calls Invalidate and retries the request once, with a new
+// Authorize.
 type Reauthorizer interface {
 	StaleCredentials(status int, body []byte) bool
 	Invalidate()
@@ -37,11 +58,27 @@ type CreateRecorder interface {
 	RecordCreate(res *transform.Result)
 }
 
-// optionUnmarshaler is implemented by gateway modules: it parses one option
-// of the paygate Caddyfile block, with the dispenser on the option's name,
-// and reports whether the option is the gateway's.
-type optionUnmarshaler interface {
-	unmarshalOption(d *caddyfile.Dispenser) (bool, error)
+// AccountIdentifier is implemented by gateway modules: the resolved public
+// identity of the merchant account (never a secret) that names the record
+// space, so two accounts sharing one storage never see each other's records
+// (README "Retries and idempotency"). A gateway that names none needs the
+// route's record_space option.
+type AccountIdentifier interface {
+	AccountIdentity() string
+}
+
+// OptionUnmarshaler is implemented by gateway modules that can be configured
+// from a Caddyfile. The paygate block is flat: the handler reads its own
+// options (max_body, storage, passthrough, …) and calls UnmarshalOption for
+// every other one, with the dispenser on the option's name (d.Val()).
+// UnmarshalOption reports whether the option is the gateway's; if it is, it
+// consumes the option's arguments (d.AllArgs for a fixed number of values)
+// and any block it has, and fills the module's JSON fields, which become
+// the route's "gateway" object. If it is not, it consumes nothing and
+// returns false, and the handler answers "unknown option" with the file and
+// line. A repeated option is refused by the handler before the call.
+type OptionUnmarshaler interface {
+	UnmarshalOption(d *caddyfile.Dispenser) (bool, error)
 }
 
 // secret resolves a credential option once, at provision time. {env.*} and
@@ -73,19 +110,9 @@ func credential(logger *zap.Logger, gateway, option, raw string) (signers.Secret
 	return signers.NewSecret(v), err
 }
 
-// stringOption parses "name value" for a gateway option into dst, rejecting
-// a repeat or a wrong number of arguments.
+// stringOption parses "name value" for a gateway option into dst.
 func stringOption(d *caddyfile.Dispenser, dst *string) error {
-	name := d.Val()
-	if *dst != "" {
-		return d.Errf("duplicate option %q", name)
-	}
-	if !d.NextArg() {
-		return d.ArgErr()
-	}
-	*dst = d.Val()
-	if d.NextArg() {
-		return d.Errf("option %q takes exactly one value", name)
-	}
-	return nil
+	v, err := oneValue(d)
+	*dst = v
+	return err
 }

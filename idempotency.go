@@ -112,13 +112,6 @@ func fingerprint(o *transform.Order) fpSum {
 	return sha256.Sum256(b)
 }
 
-// AccountIdentifier is implemented by gateway modules: the resolved public
-// identity of the merchant account (never a secret) that names the record
-// space, so two accounts sharing one storage never see each other's records.
-type AccountIdentifier interface {
-	AccountIdentity() string
-}
-
 // spaceName derives the record space from the gateway, the resolved public
 // account identity and the operator's record_space, hashed so that the
 // identity is never stored in clear (design: "one record space per merchant
@@ -222,16 +215,16 @@ type memoryStore struct {
 	locks      *keyedMutex
 }
 
-func newMemoryStore(window time.Duration, max int) *memoryStore {
-	return &memoryStore{window: window, max: max, maxBytes: defaultIdempotencyMaxBytes, now: time.Now,
+func newMemoryStore(window time.Duration, maxRecords int) *memoryStore {
+	return &memoryStore{window: window, max: maxRecords, maxBytes: defaultIdempotencyMaxBytes, now: time.Now,
 		records: map[string]*idemRecord{}, locks: newKeyedMutex()}
 }
 
 // resize applies a reloaded config's bounds in place: records survive.
-func (m *memoryStore) resize(window time.Duration, max int) {
+func (m *memoryStore) resize(window time.Duration, maxRecords int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.window, m.max = window, max
+	m.window, m.max = window, maxRecords
 	m.evict(nil)
 }
 
@@ -342,13 +335,6 @@ func (m *memoryStore) Delete(_ context.Context, key string) error {
 		m.remove(r)
 	}
 	return nil
-}
-
-// len reports the number of records, for tests.
-func (m *memoryStore) len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.records)
 }
 
 // expired reports whether a record is past the window. In-flight markers and

@@ -96,7 +96,9 @@ func (g Juspay) GoString() string { return g.String() }
 // Format makes every verb print String.
 func (g Juspay) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, g.String()) }
 
-func (g *Juspay) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
+// UnmarshalOption reads one of this gateway's options of the paygate
+// Caddyfile block (OptionUnmarshaler).
+func (g *Juspay) UnmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 	switch d.Val() {
 	case "api_key":
 		return true, stringOption(d, &g.APIKey)
@@ -112,7 +114,7 @@ func (g *Juspay) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 var (
 	_ Gateway           = (*Juspay)(nil)
 	_ caddy.Provisioner = (*Juspay)(nil)
-	_ optionUnmarshaler = (*Juspay)(nil)
+	_ OptionUnmarshaler = (*Juspay)(nil)
 	_ credentialHolder  = (*Juspay)(nil)
 	_ fmt.Formatter     = Juspay{}
 )

@@ -24,7 +24,8 @@ const defaultKwikPaisaServiceType = "DIGITAL"
 // KwikPaisa is the http.paygate.gateways.kwikpaisa module: KwikPaisa v3 with
 // X-API-KEY, X-TIMESTAMP and an HMAC-SHA256 X-SIGNATURE over the exact body.
 type KwikPaisa struct {
-	// ServiceType (service_type) is sent when an order does not set
+	// The embedded dialect carries the service_type option (its
+	// ServiceType field), sent when an order does not set
 	// gateway_options.service_type; default DIGITAL.
 	transform.KwikPaisa
 	// APIKey is the public key (pk_test_… / pk_live_…); a placeholder such as {env.KWIKPAISA_API_KEY}.
@@ -86,7 +87,9 @@ func (g KwikPaisa) GoString() string { return g.String() }
 // Format makes every verb print String.
 func (g KwikPaisa) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, g.String()) }
 
-func (g *KwikPaisa) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
+// UnmarshalOption reads one of this gateway's options of the paygate
+// Caddyfile block (OptionUnmarshaler).
+func (g *KwikPaisa) UnmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 	switch d.Val() {
 	case "api_key":
 		return true, stringOption(d, &g.APIKey)
@@ -102,7 +105,7 @@ func (g *KwikPaisa) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 var (
 	_ Gateway           = (*KwikPaisa)(nil)
 	_ caddy.Provisioner = (*KwikPaisa)(nil)
-	_ optionUnmarshaler = (*KwikPaisa)(nil)
+	_ OptionUnmarshaler = (*KwikPaisa)(nil)
 	_ credentialHolder  = (*KwikPaisa)(nil)
 	_ fmt.Formatter     = KwikPaisa{}
 )

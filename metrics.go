@@ -7,14 +7,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// metrics are registered on Caddy's registry at every config load
-// (ctx.GetMetricsRegistry); labels are low-cardinality only: gateway,
-// operation and outcome, never an order id.
+// metrics are the handler's, registered on Caddy's registry at every config
+// load (ctx.GetMetricsRegistry); labels are low-cardinality only: gateway,
+// operation and outcome, never an order id. A gateway module with metrics
+// of its own registers them itself in its Provision, on the same registry
+// (EnKash's token fetches, enkash.go), as Caddy's own modules do: the
+// handler knows nothing of them.
 type metrics struct {
 	requests       *prometheus.CounterVec
 	gatewayLatency *prometheus.HistogramVec
 	replays        *prometheus.CounterVec
-	tokenFetches   *prometheus.CounterVec
 }
 
 const metricsNamespace = "paygate"
@@ -34,10 +36,6 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: metricsNamespace, Name: "idempotent_replays_total",
 			Help: "Creates and refunds answered from a recorded outcome without calling the gateway.",
 		}, []string{"gateway"}),
-		tokenFetches: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: metricsNamespace, Name: "token_fetches_total",
-			Help: "Bearer token fetches by gateway and result (success, failure).",
-		}, []string{"gateway", "result"}),
 	}
 	var err error
 	m.requests, err = register(reg, m.requests)
@@ -50,14 +48,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if m.replays, err = register(reg, m.replays); err != nil {
 		return nil, err
 	}
-	if m.tokenFetches, err = register(reg, m.tokenFetches); err != nil {
-		return nil, err
-	}
 	return m, nil
 }
 
 // register adds c to reg, or returns the collector already registered there
-// by an earlier handler of the same config (every paygate route shares them).
+// by an earlier handler or gateway of the same config (every paygate route
+// shares them). A nil reg registers nothing.
 func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
 	if reg == nil {
 		return c, nil
@@ -90,22 +86,4 @@ func (m *metrics) observeReplay(gateway string) {
 	if m != nil {
 		m.replays.WithLabelValues(gateway).Inc()
 	}
-}
-
-// metricsUser is implemented by gateways with metrics of their own (token
-// fetches); the handler hands them its metrics at provision time.
-type metricsUser interface {
-	useMetrics(m *metrics)
-}
-
-// TokenFetched counts a bearer token fetch; token gateways call it.
-func (m *metrics) TokenFetched(gateway string, err error) {
-	if m == nil {
-		return
-	}
-	result := "success"
-	if err != nil {
-		result = "failure"
-	}
-	m.tokenFetches.WithLabelValues(gateway, result).Inc()
 }

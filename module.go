@@ -1,7 +1,3 @@
-// Package paygate is a Caddy HTTP handler that turns one canonical order JSON
-// into a payment gateway's own request, authenticates it, hands it to the
-// next handler (reverse_proxy) and maps whatever comes back into one
-// canonical JSON answer.
 package paygate
 
 import (
@@ -28,13 +24,15 @@ func init() {
 
 const (
 	defaultMaxBody = 64 << 10
-	// maxResponse caps the buffered gateway answer (design.md §5).
+	// maxResponse caps the buffered gateway answer (README "Security":
+	// bodies are bounded both ways).
 	maxResponse = 1 << 20
 )
 
 // Handler is the http.handlers.paygate module.
 type Handler struct {
-	// Gateway is the gateway module (http.paygate.gateways.<name>).
+	// GatewayRaw is the gateway module (http.paygate.gateways.<name>), a
+	// Gateway.
 	GatewayRaw json.RawMessage `json:"gateway,omitempty" caddy:"namespace=http.paygate.gateways inline_key=name"`
 	// MaxBody is the largest canonical request accepted, in bytes (default 64 KiB).
 	MaxBody int64 `json:"max_body,omitempty"`
@@ -80,21 +78,22 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 }
 
 // Provision loads the gateway module, which resolves its credentials.
+// Caddy prefixes its errors with "provision http.handlers.paygate:".
 func (h *Handler) Provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
 	if h.MaxBody == 0 {
 		h.MaxBody = defaultMaxBody
 	}
 	if h.GatewayRaw == nil {
-		return errors.New("paygate: no gateway configured")
+		return errors.New("no gateway configured")
 	}
 	mod, err := ctx.LoadModule(h, "GatewayRaw")
 	if err != nil {
-		return fmt.Errorf("paygate: loading gateway: %w", err)
+		return fmt.Errorf("loading gateway: %w", err)
 	}
 	gw, ok := mod.(Gateway)
 	if !ok {
-		return fmt.Errorf("paygate: module %T is not a gateway", mod)
+		return fmt.Errorf("module %T is not a gateway (paygate.Gateway)", mod)
 	}
 	h.gateway = gw
 	identity := ""
@@ -102,15 +101,12 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		identity = ai.AccountIdentity()
 	}
 	if identity == "" && h.RecordSpace == "" {
-		return fmt.Errorf("paygate %s: the gateway names no account identity; set record_space so its records cannot mix with another account's", gw.Name())
+		return fmt.Errorf("gateway %s names no account identity; set record_space so its records cannot mix with another account's", gw.Name())
 	}
 	h.recordSpace = spaceName(gw.Name(), identity, h.RecordSpace)
 	h.locks = localLocks(h.recordSpace)
 	if h.metrics, err = newMetrics(ctx.GetMetricsRegistry()); err != nil {
-		return fmt.Errorf("paygate: registering metrics: %w", err)
-	}
-	if mu, ok := gw.(metricsUser); ok {
-		mu.useMetrics(h.metrics)
+		return fmt.Errorf("registering metrics: %w", err)
 	}
 	if err := h.Passthrough.provision(ctx); err != nil {
 		return err
@@ -195,7 +191,7 @@ func (h *Handler) provisionIdempotency(ctx caddy.Context) error {
 	}
 	var err error
 	if h.idem, h.poolKey, err = openRecords(ctx, c, h.logger); err != nil {
-		return fmt.Errorf("paygate: %w", err)
+		return err
 	}
 	return nil
 }
@@ -209,19 +205,21 @@ func (h *Handler) Cleanup() error {
 	return nil
 }
 
-// Validate checks the handler's own options.
+// Validate checks the handler's own options. Zero means the default, so
+// only negative values are refused. Caddy prefixes its errors with
+// "http.handlers.paygate: invalid configuration:".
 func (h *Handler) Validate() error {
 	if h.MaxBody < 0 {
-		return errors.New("paygate: max_body must be positive")
+		return errors.New("max_body must not be negative (0 or unset means the default, 64 KiB)")
 	}
 	if h.IdempotencyWindow < 0 || h.IdempotencyMaxRecords < 0 || h.InFlightTimeout < 0 {
-		return errors.New("paygate: idempotency_window, idempotency_max_records and in_flight_timeout must be positive")
+		return errors.New("idempotency_window, idempotency_max_records and in_flight_timeout must not be negative (0 or unset means the default)")
 	}
 	if h.UseCaddyStorage && h.StorageRaw != nil {
-		return errors.New("paygate: use either Caddy's storage or a storage module, not both")
+		return errors.New("use either Caddy's storage or a storage module, not both")
 	}
 	if h.gateway == nil {
-		return errors.New("paygate: no gateway configured")
+		return errors.New("no gateway configured")
 	}
 	if err := h.Passthrough.validate(); err != nil {
 		return err

@@ -255,9 +255,9 @@ func passthroughMethodLabel(m string) string {
 }
 
 // clipPath bounds the application's method and path echoed in a refusal.
-func clipPath(p string, max int) string {
-	if len(p) > max {
-		return p[:max] + "…"
+func clipPath(p string, limit int) string {
+	if len(p) > limit {
+		return p[:limit] + "…"
 	}
 	return p
 }

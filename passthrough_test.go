@@ -228,7 +228,7 @@ func TestServePassthroughKwikPaisaSignsCanonicalBody(t *testing.T) {
 		t.Fatalf("status %d, %d calls", w.Code, len(stub.got))
 	}
 	up, body := stub.got[0], stub.bodies[0]
-	// gateways.md's own vector: this body at this timestamp with this secret.
+	// The vector of signers' TestHMACVectors: this body at this timestamp with this secret.
 	if body != `{"amount":"100","order_id":"123456"}` {
 		t.Errorf("forwarded body %s", body)
 	}

@@ -74,7 +74,9 @@ func (g Razorpay) GoString() string { return g.String() }
 // Format makes every verb print String.
 func (g Razorpay) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, g.String()) }
 
-func (g *Razorpay) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
+// UnmarshalOption reads one of this gateway's options of the paygate
+// Caddyfile block (OptionUnmarshaler).
+func (g *Razorpay) UnmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 	switch d.Val() {
 	case "key_id":
 		return true, stringOption(d, &g.KeyID)
@@ -88,7 +90,7 @@ func (g *Razorpay) unmarshalOption(d *caddyfile.Dispenser) (bool, error) {
 var (
 	_ Gateway           = (*Razorpay)(nil)
 	_ caddy.Provisioner = (*Razorpay)(nil)
-	_ optionUnmarshaler = (*Razorpay)(nil)
+	_ OptionUnmarshaler = (*Razorpay)(nil)
 	_ credentialHolder  = (*Razorpay)(nil)
 	_ fmt.Formatter     = Razorpay{}
 )

@@ -142,7 +142,7 @@ func (h *Webhook) Provision(ctx caddy.Context) error {
 	h.now = time.Now
 	opts, ok := webhookOptions[h.Gateway]
 	if !ok {
-		return fmt.Errorf("paygate_webhook: unknown gateway %q (razorpay, kwikpaisa, juspay or enkash)", h.Gateway)
+		return fmt.Errorf("paygate_webhook: unknown gateway %q (it verifies notifications of: %s)", h.Gateway, strings.Join(webhookGateways(), ", "))
 	}
 	for opt, set := range h.gatewayOptionsSet() {
 		if set && !webhookHas(opts, opt) {
@@ -422,13 +422,13 @@ func (d *webhookDelivery) serve() error {
 // readBody reads the notification up to MaxBody. A body over the limit
 // reports tooLarge; a read failure returns nil.
 func (d *webhookDelivery) readBody() (body []byte, tooLarge bool) {
-	max := d.h.MaxBody
-	if d.r.ContentLength > max {
+	limit := d.h.MaxBody
+	if d.r.ContentLength > limit {
 		d.r.Body.Close()
 		d.w.Header().Set("Connection", "close")
 		return nil, true
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(d.w, d.r.Body, max))
+	b, err := io.ReadAll(http.MaxBytesReader(d.w, d.r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

@@ -2,6 +2,7 @@ package paygate
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig"
@@ -25,7 +26,7 @@ func parseWebhookCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler,
 
 // UnmarshalCaddyfile parses
 //
-//	paygate_webhook <razorpay|kwikpaisa|juspay|enkash> {
+//	paygate_webhook <gateway> {
 //		webhook_secret <secret> [<older secret>…]  # razorpay (required)
 //		api_key        <key>                       # kwikpaisa (required)
 //		secret_key     <secret>                    # kwikpaisa (required)
@@ -41,17 +42,18 @@ func parseWebhookCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler,
 //		storage [<module> { … }]                   # share records through Caddy storage
 //	}
 //
-// Unknown and repeated options, and another gateway's options, are errors
-// with their file and line.
+// <gateway> is a gateway this Caddy was built with whose notifications
+// paygate_webhook can verify (webhookGateways). Unknown and repeated options,
+// and another gateway's options, are errors with their file and line.
 func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // directive name
 	if !d.NextArg() {
-		return d.Err("paygate_webhook needs a gateway name: paygate_webhook <razorpay|kwikpaisa|juspay|enkash> { … }")
+		return d.Errf("paygate_webhook needs a gateway name: paygate_webhook <%s> { … }", strings.Join(webhookGateways(), "|"))
 	}
 	h.Gateway = d.Val()
 	own, ok := webhookOptions[h.Gateway]
 	if !ok {
-		return d.Errf("unknown gateway %q for paygate_webhook (razorpay, kwikpaisa, juspay or enkash)", h.Gateway)
+		return d.Errf("unknown gateway %q for paygate_webhook (it verifies notifications of: %s)", h.Gateway, strings.Join(webhookGateways(), ", "))
 	}
 	if d.NextArg() {
 		return d.Errf("paygate_webhook takes one gateway name, got extra argument %q", d.Val())
@@ -164,15 +166,23 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 
 // webhookArg reads exactly one argument of the current option.
 func webhookArg(d *caddyfile.Dispenser, dst *string) error {
-	name := d.Val()
-	if !d.NextArg() {
-		return d.ArgErr()
+	v, err := oneValue(d)
+	*dst = v
+	return err
+}
+
+// webhookGateways lists the gateways of Caddy's module registry
+// (gatewayNames) whose notifications paygate_webhook verifies
+// (webhookOptions): a gateway added outside this repository has no
+// verifier here.
+func webhookGateways() []string {
+	var names []string
+	for _, name := range gatewayNames() {
+		if _, ok := webhookOptions[name]; ok {
+			names = append(names, name)
+		}
 	}
-	*dst = d.Val()
-	if d.NextArg() {
-		return d.Errf("option %q takes exactly one value", name)
-	}
-	return nil
+	return names
 }
 
 // Interface guard

@@ -14,7 +14,7 @@ import (
 )
 
 // HMAC signs a request body with a timestamp, as KwikPaisa v3 does
-// (gateways.md §1.2): X-SIGNATURE = lowercase hex HMAC-SHA256 keyed with the
+// (https://developers.kwikpaisa.com/v3-guide/authentication/signature): X-SIGNATURE = lowercase hex HMAC-SHA256 keyed with the
 // secret over the exact body bytes followed by the unix-seconds timestamp,
 // sent with X-API-KEY and X-TIMESTAMP. It signs bytes, not values: the
 // caller must send exactly the body it signed (canonical JSON from

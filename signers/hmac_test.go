@@ -8,7 +8,10 @@ import (
 	"time"
 )
 
-// Vectors of gateways.md §1.2: secret sk_test_example, timestamp 1778659835.
+// KwikPaisa publishes no signature vectors: these were computed independently
+// (Python's hmac module) for the formula of
+// https://developers.kwikpaisa.com/v3-guide/authentication/signature, with
+// secret sk_test_example and timestamp 1778659835.
 const (
 	hmacTestSecret = "sk_test_example"
 	hmacTestTime   = 1778659835

@@ -76,7 +76,8 @@ func kwikpaisaCaddyfile(htmlUpstream string) string {
 const kpSecret = "sk_test_it_7c1e9b"
 
 // paygate remembers create answers by order_id across config reloads
-// (design.md §6), so every create in these tests uses an order_id of its own.
+// (README "Retries and idempotency"), so every create in these tests uses an
+// order_id of its own.
 var (
 	kpRun    = strconv.FormatInt(time.Now().UnixNano()%(1<<30), 36)
 	kpSerial atomic.Int64

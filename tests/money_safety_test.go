@@ -54,7 +54,8 @@ const accountEmulators = `
 `
 
 // Two processes with the same Caddyfile, resolving different accounts and
-// sharing one storage, never replay each other's records (audit C2).
+// sharing one storage, never replay each other's records (docs/idempotency.md:
+// one record space per merchant account).
 func checkCrossAccount(t *testing.T, storage string) {
 	t.Setenv("PAYGATE_IT_RAZORPAY_SECRET", rzpSecret)
 	t.Setenv("PAYGATE_IT_KEY_ID", "rzp_test_ACCOUNT_A")
@@ -196,7 +197,8 @@ func TestKilledInFlightRedis(t *testing.T) {
 }
 
 // A 429 is not an answer: 503 with the gateway's Retry-After, and the
-// identical retry reaches the gateway and creates the order (audit C1).
+// identical retry reaches the gateway and creates the order
+// (docs/idempotency.md: 408/425/429 record nothing).
 func TestRateLimitThenRetryCreates(t *testing.T) {
 	emu := startIdem(t)
 	body := `{"order_id":"RL-1","amount":"10","currency":"INR"}`
@@ -222,7 +224,8 @@ func TestRateLimitThenRetryCreates(t *testing.T) {
 }
 
 // A reload that reorders options and changes tuning options keeps every
-// record, ambiguous ones included (audit C3).
+// record, ambiguous ones included (docs/idempotency.md: a reload keeps every
+// record).
 func TestReloadKeepsRecords(t *testing.T) {
 	emu := startIdem(t)
 	done := `{"order_id":"RELOAD-1","amount":"10","currency":"INR"}`

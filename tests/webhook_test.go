@@ -400,7 +400,8 @@ var whEventIDPattern = regexp.MustCompile(`^ev_[0-9a-f]{32}$`)
 var whGatewayHeaders = []string{"X-Razorpay-Signature", "X-Razorpay-Event-Id", "X-Signature", "X-Timestamp",
 	"Authorization", "User-Agent"}
 
-// checkForwarded checks the request the app got against §8 of the contract.
+// checkForwarded checks the request the app got against docs/events.md
+// "What the app receives".
 func whCheckForwarded(t *testing.T, g whGateway, r whAppRequest, orderID, gwOrderID string) map[string]any {
 	t.Helper()
 	if r.Method != http.MethodPost || r.Path != "/payment-events" || r.Query != "" {

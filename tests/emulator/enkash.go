@@ -27,7 +27,9 @@ func init() {
 	})
 }
 
-// EnKash emulates EnKash PG (gateways.md §4): POST /api/v0/merchant/token
+// EnKash emulates EnKash PG (https://docs.enkash.com/api-8990249 and
+// https://docs.enkash.com/payment-gateway/authorization,
+// docs/gateways/enkash.md): POST /api/v0/merchant/token
 // issues bearer tokens with a configurable lifetime; POST /api/v0/orders
 // and GET /api/v0/orders/{id} demand a live token (else HTTP 200 with
 // response_code 117, payload "Token is invalid.") and the merchantAccessKey

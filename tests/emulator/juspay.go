@@ -21,7 +21,9 @@ func init() {
 	})
 }
 
-// Juspay emulates Juspay's order API (gateways.md §2): Basic api_key with an
+// Juspay emulates Juspay's order API
+// (https://juspay.io/in/docs/api-reference/docs/express-checkout/introduction,
+// docs/gateways/juspay.md): Basic api_key with an
 // empty password, x-merchantid and version headers, POST /orders as a form
 // with Juspay's rules, GET /orders/{order_id}. It answers the short
 // CREATED/1 shape, or the full NEW/10 shape with a client_auth_token when

@@ -27,7 +27,8 @@ func init() {
 	})
 }
 
-// KwikPaisa emulates the KwikPaisa v3 order API (gateways.md §1): every call
+// KwikPaisa emulates the KwikPaisa v3 order API
+// (https://developers.kwikpaisa.com/v3-guide/, docs/gateways/kwikpaisa.md): every call
 // is a POST with X-API-KEY, X-TIMESTAMP (unix seconds, within ±300 s) and
 // X-SIGNATURE = hex HMAC-SHA256(secret, raw body ‖ timestamp), and the body
 // must be canonical: decoding it and encoding it again, as a PHP or
@@ -59,8 +60,9 @@ type kpOrder struct {
 	paidAt        time.Time
 }
 
-// kpMaxSkew is the timestamp window. KwikPaisa documents none (gateways.md
-// §1.2: "old timestamps may be rejected"); five minutes is the usual choice.
+// kpMaxSkew is the timestamp window. KwikPaisa documents none (its
+// v3-guide/authentication/timestamp page says only that "old timestamps may
+// be rejected"); five minutes is the usual choice.
 const kpMaxSkew = 300
 
 // kpIST is India Standard Time, KwikPaisa's clock for created_at.
@@ -215,7 +217,7 @@ func (e *KwikPaisa) create(w http.ResponseWriter, f map[string]json.RawMessage) 
 			return
 		}
 	}
-	// KwikPaisa documents INR only (gateways.md §1.3).
+	// KwikPaisa documents INR only (v3-guide/payment-gateway-integration/create-order).
 	currency := kpString(f["order_currency"])
 	if currency != "INR" {
 		kpError(w, http.StatusUnprocessableEntity, "Currency "+currency+" is not supported.")

@@ -21,7 +21,8 @@ func init() {
 	})
 }
 
-// Razorpay emulates the Razorpay Orders API (gateways.md §3): Basic auth,
+// Razorpay emulates the Razorpay Orders API
+// (https://razorpay.com/docs/api/orders/, docs/gateways/razorpay.md): Basic auth,
 // POST /v1/orders with Razorpay's validation messages, GET /v1/orders?receipt=
 // and GET /v1/orders/{id}. notes comes back as [] when empty, as Razorpay does.
 type Razorpay struct {
