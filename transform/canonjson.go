@@ -97,7 +97,7 @@ func canonAppend(b []byte, v any) ([]byte, error) {
 	case string:
 		return canonAppendString(b, x)
 	case json.Number:
-		s, err := CanonicalNumber(string(x))
+		s, err := canonicalNumber(string(x))
 		if err != nil {
 			return nil, err
 		}
@@ -271,15 +271,15 @@ func canonArrayIndex(k string) (uint64, bool) {
 	return n, true
 }
 
-// CanonicalNumber rewrites a JSON number literal in its canonical form
+// canonicalNumber rewrites a JSON number literal in its canonical form
 // ("105.50" → "105.5", "1e2" → "100"), or fails with ErrUnportableNumber.
-func CanonicalNumber(lit string) (string, error) {
+func canonicalNumber(lit string) (string, error) {
 	if lit == "" || (lit[0] != '-' && (lit[0] < '0' || lit[0] > '9')) || !json.Valid([]byte(lit)) {
-		return "", fmt.Errorf("%w: %q is not a JSON number", ErrUnportableNumber, clip(lit))
+		return "", fmt.Errorf("%w: %q is not a JSON number", ErrUnportableNumber, Clip(lit, echoRunes))
 	}
 	d, err := decimal.NewFromString(lit)
 	if err != nil {
-		return "", fmt.Errorf("%w: %q: %v", ErrUnportableNumber, clip(lit), err)
+		return "", fmt.Errorf("%w: %q: %v", ErrUnportableNumber, Clip(lit, echoRunes), err)
 	}
 	return canonDecimal(d.Coefficient(), d.Exponent())
 }

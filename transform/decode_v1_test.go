@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -100,7 +102,7 @@ func nonStringMetadataV1(body []byte) string {
 	if json.Unmarshal(body, &top) != nil {
 		return ""
 	}
-	for _, k := range sortedKeys(top.Metadata) {
+	for _, k := range slices.Sorted(maps.Keys(top.Metadata)) {
 		if v := bytes.TrimSpace(top.Metadata[k]); len(v) == 0 || v[0] != '"' {
 			return k
 		}
@@ -117,7 +119,7 @@ func unknownFieldPathV1(body []byte) string {
 	}
 	known := orderFields
 	check := func(prefix string, obj map[string]json.RawMessage) string {
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			found := false
 			for _, want := range known[prefix] {
 				if k == want {
@@ -177,13 +179,13 @@ func strictNamesV1(body []byte) *Error {
 				if prev == name {
 					return Invalid(joinField(top.path, name), "appears more than once")
 				}
-				return Invalid(joinField(top.path, name), "differs only in case from %q", clip(prev))
+				return Invalid(joinField(top.path, name), "differs only in case from %q", Clip(prev, echoRunes))
 			}
 			top.names[f] = name
 			if top.schema && !exactlyKnown(top.path, name) {
 				for _, known := range orderFields[top.path] {
 					if strings.EqualFold(name, known) {
-						return Invalid(joinField(top.path, known), "names are case-sensitive: %q is not %q", clip(name), known)
+						return Invalid(joinField(top.path, known), "names are case-sensitive: %q is not %q", Clip(name, echoRunes), known)
 					}
 				}
 				return Invalid(joinField(top.path, name), "unknown field")

@@ -37,8 +37,6 @@ const (
 var (
 	enkashIFSC     = regexp.MustCompile(`^[A-Z]{4}0[A-Z0-9]{6}$`)
 	enkashMinValue = decimal.New(1, -2) // 0.01
-	// istZone reads EnKash times that carry no offset: it is an Indian gateway.
-	istZone = time.FixedZone("IST", 5*3600+1800)
 )
 
 // enkashStatuses maps EnKash order statuses (design.md §3.2).
@@ -146,7 +144,7 @@ func (g EnKash) BuildCreate(o *Order) (Request, *Error) {
 	if e != nil {
 		return Request{}, e
 	}
-	body, err := marshalCompact(enkashCreate{
+	body, err := MarshalCompact(enkashCreate{
 		OrderID:          o.OrderID,
 		Amount:           enkashAmount{Value: json.Number(o.Amount.Fixed(2)), Currency: enkashCurrency},
 		ReturnURL:        o.ReturnURL,
@@ -203,7 +201,7 @@ func (g EnKash) ParseCreate(o *Order, status int, body []byte) (*Result, *Error)
 		ResponseCode json.RawMessage `json:"response_code"`
 		Payload      *enkashCreated  `json:"payload"`
 	}
-	if status >= 200 && status <= 299 && json.Unmarshal(body, &one) == nil && rawInt(one.ResponseCode) == "0" &&
+	if status >= 200 && status <= 299 && json.Unmarshal(body, &one) == nil && IntText(one.ResponseCode) == "0" &&
 		one.Payload != nil && one.Payload.RedirectionURL != "" {
 		return g.created(o, one.Payload), nil
 	}
@@ -278,11 +276,11 @@ func (g EnKash) ParseStatusFor(orderID, gatewayID string, status int, body []byt
 	if err := json.Unmarshal(env.Payload, &p); err != nil {
 		return nil, Unreadable(g.Name(), status, "a payload that is not an EnKash order")
 	}
-	if e := checkEcho(g.Name(), echo{OrderID: orderID}, echo{OrderID: p.MerchantOrderID}, false); e != nil {
+	if e := CheckEcho(g.Name(), Echo{OrderID: orderID}, Echo{OrderID: p.MerchantOrderID}, false); e != nil {
 		return nil, e
 	}
 	if gatewayID != "" && p.OrderID != gatewayID && p.OrderID != orderID {
-		return nil, otherOrder(g.Name(), gatewayID, p.OrderID)
+		return nil, OtherOrder(g.Name(), gatewayID, p.OrderID)
 	}
 	word := p.OrderStatus
 	if word == "" {
@@ -361,17 +359,11 @@ func enkashTime(raw json.RawMessage) string {
 		if ms <= 0 {
 			return ""
 		}
-		return time.UnixMilli(ms).UTC().Format(time.RFC3339)
+		return UTC(time.UnixMilli(ms))
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC().Format(time.RFC3339)
-	}
-	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, istZone); err == nil {
-			return t.UTC().Format(time.RFC3339)
-		}
-	}
-	return ""
+	// Without an offset the time is read as IST: EnKash is an Indian gateway.
+	t, _ := LocalToUTC(s, IST, time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05")
+	return t
 }
 
 // EnKashStaleToken reports whether an answer means the bearer token was
@@ -389,7 +381,7 @@ func EnKashStaleToken(status int, body []byte) bool {
 	if json.Unmarshal(body, &env) != nil {
 		return false
 	}
-	return rawInt(env.ResponseCode) == strconv.Itoa(EnKashInvalidToken)
+	return IntText(env.ResponseCode) == strconv.Itoa(EnKashInvalidToken)
 }
 
 // envelope decodes the answer and turns a failure into a canonical error.
@@ -409,7 +401,7 @@ func (g EnKash) envelope(status int, body []byte, forStatus bool) (*enkashEnvelo
 		}
 		return nil, Unreadable(g.Name(), status, "a body that is not an EnKash envelope")
 	}
-	code := rawInt(env.ResponseCode)
+	code := IntText(env.ResponseCode)
 	if code == "" {
 		return nil, Unreadable(g.Name(), status, "a response_code that is not a number")
 	}
@@ -434,10 +426,10 @@ func (g EnKash) envelope(status int, body []byte, forStatus bool) (*enkashEnvelo
 	case enkashThrottled(code, msg):
 		return nil, GatewayFailure(g.Name(), GatewayUnavailable, code, msg, "")
 	case !forStatus && (code == enkashDuplicateCode || status == http.StatusConflict ||
-		containsFold(msg, "duplicate") || containsFold(msg, "already exist")):
+		ContainsFold(msg, "duplicate") || ContainsFold(msg, "already exist")):
 		return nil, GatewayFailure(g.Name(), DuplicateOrder, code, msg, "order_id")
 	case forStatus && (code == enkashNotFoundCode || status == http.StatusNotFound ||
-		containsFold(msg, "not found") || containsFold(msg, "does not exist")):
+		ContainsFold(msg, "not found") || ContainsFold(msg, "does not exist")):
 		return nil, GatewayFailure(g.Name(), OrderNotFound, code, msg, "")
 	case status >= 500:
 		return nil, GatewayFailure(g.Name(), GatewayError, code, msg, "")
@@ -457,21 +449,11 @@ func enkashThrottled(code, msg string) bool {
 		return true
 	}
 	for _, w := range []string{"try again later", "too many requests", "rate limit", "throttl"} {
-		if containsFold(msg, w) {
+		if ContainsFold(msg, w) {
 			return true
 		}
 	}
 	return false
-}
-
-// rawInt reads an integer sent as a number or a string; "" if neither.
-func rawInt(raw json.RawMessage) string {
-	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return ""
-	}
-	return strconv.FormatInt(n, 10)
 }
 
 var _ Gateway = EnKash{}

@@ -25,11 +25,11 @@ func FuzzAppendJSONString(f *testing.F) {
 				return
 			}
 		}
-		want, err := marshalCompact(s)
+		want, err := MarshalCompact(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := appendJSONString(nil, s); string(got) != string(want) {
+		if got := AppendJSONString(nil, s); string(got) != string(want) {
 			t.Fatalf("%q: got %s want %s", s, got, want)
 		}
 	})
@@ -84,7 +84,7 @@ func FuzzMinorToMajor(f *testing.F) {
 		s := strconv.FormatUint(n, 10)
 		d, _ := decimal.NewFromString(s)
 		want := d.Shift(-int32(exp)).StringFixed(int32(exp))
-		got, ok := minorToMajor(s, exp)
+		got, ok := MinorToMajor(s, exp)
 		if !ok || got != want {
 			t.Fatalf("%s exp %d: %q, want %q", s, exp, got, want)
 		}

@@ -14,14 +14,14 @@ const EnKashNotifyEvent = "payment.notify"
 // names, or an *IgnoredEvent when it names none that paygate can look up.
 func ParseEnKashNotification(body []byte) (string, error) {
 	var n struct {
-		OrderID evText `json:"orderId"`
+		OrderID Text `json:"orderId"`
 	}
-	if err := evDecodeObject(body, &n); err != nil {
-		return "", evMalformed(EnKashNotifyEvent, "not a JSON object")
+	if err := DecodeEvent(body, &n); err != nil {
+		return "", MalformedEvent(EnKashNotifyEvent, "not a JSON object")
 	}
 	id := string(n.OrderID)
 	if ValidateOrderID(id) != nil {
-		return "", evMalformed(EnKashNotifyEvent, "no valid orderId")
+		return "", MalformedEvent(EnKashNotifyEvent, "no valid orderId")
 	}
 	return id, nil
 }

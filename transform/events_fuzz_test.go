@@ -61,7 +61,7 @@ func checkParsedEvents(t *testing.T, gateway string, events []*Event, err error)
 			if a == "" {
 				continue
 			}
-			if _, err := evPlainDecimal(a); err != nil {
+			if _, err := PlainDecimal(a); err != nil {
 				t.Fatalf("amount %q: %v", a, err)
 			}
 		}

@@ -1,6 +1,10 @@
 package transform
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Juspay webhooks (juspay.io "Webhooks" pages and the demo repository's
 // webhooks/*.json): {"id":"evt_V2_…","event_name","date_created",
@@ -13,7 +17,7 @@ import "time"
 // twice.
 
 type juspayEventEnvelope struct {
-	ID          evText `json:"id"`
+	ID          Text   `json:"id"`
 	EventName   string `json:"event_name"`
 	DateCreated string `json:"date_created"`
 	Content     struct {
@@ -23,29 +27,29 @@ type juspayEventEnvelope struct {
 }
 
 type juspayEventOrder struct {
-	ID         evText              `json:"id"`
-	OrderID    evText              `json:"order_id"`
-	MerchantID evText              `json:"merchant_id"`
+	ID         Text                `json:"id"`
+	OrderID    Text                `json:"order_id"`
+	MerchantID Text                `json:"merchant_id"`
 	Status     string              `json:"status"`
-	Amount     evText              `json:"amount"`
+	Amount     Text                `json:"amount"`
 	Currency   string              `json:"currency"`
-	TxnID      evText              `json:"txn_id"`
+	TxnID      Text                `json:"txn_id"`
 	Refunds    []juspayEventRefund `json:"refunds"`
 }
 
 type juspayEventTxn struct {
-	TxnID     evText `json:"txn_id"`
-	OrderID   evText `json:"order_id"`
+	TxnID     Text   `json:"txn_id"`
+	OrderID   Text   `json:"order_id"`
 	Status    string `json:"status"`
-	TxnAmount evText `json:"txn_amount"`
+	TxnAmount Text   `json:"txn_amount"`
 	Currency  string `json:"currency"`
 }
 
 type juspayEventRefund struct {
-	UniqueRequestID evText `json:"unique_request_id"`
-	ID              evText `json:"id"`
+	UniqueRequestID Text   `json:"unique_request_id"`
+	ID              Text   `json:"id"`
 	Status          string `json:"status"`
-	Amount          evText `json:"amount"`
+	Amount          Text   `json:"amount"`
 }
 
 // juspayOrderEvents are the order events: the type, and the canonical
@@ -78,18 +82,18 @@ var juspayRefundEvents = map[string]struct {
 // ParseJuspayEvent maps a Juspay webhook body.
 func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 	var env juspayEventEnvelope
-	if err := evDecodeObject(body, &env); err != nil {
-		return nil, evMalformed("", "not a JSON object")
+	if err := DecodeEvent(body, &env); err != nil {
+		return nil, MalformedEvent("", "not a JSON object")
 	}
 	name := env.EventName
 	if name == "" {
-		return nil, evMalformed("", "no event_name")
+		return nil, MalformedEvent("", "no event_name")
 	}
-	occurred, fromEvent := evRFC3339UTC(env.DateCreated)
+	occurred, fromEvent := RFC3339ToUTC(env.DateCreated)
 	if !fromEvent {
-		occurred = evReceivedAt(received)
+		occurred = UTC(received)
 	}
-	base := Event{Gateway: "juspay", GatewayEvent: clipTo(name, 64), GatewayEventID: evID(env.ID),
+	base := Event{Gateway: "juspay", GatewayEvent: Clip(strings.TrimSpace(name), 64), GatewayEventID: GatewayID(env.ID),
 		OccurredAt: occurred, timeFromEvent: fromEvent}
 
 	if oe, ok := juspayOrderEvents[name]; ok {
@@ -98,25 +102,25 @@ func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 		switch o, t := env.Content.Order, env.Content.Txn; {
 		case o != nil:
 			status, orderID, amount, currency, txnID = o.Status, string(o.OrderID), string(o.Amount), o.Currency, string(o.TxnID)
-			ev.GatewayOrderID = evID(o.ID)
+			ev.GatewayOrderID = GatewayID(o.ID)
 		case t != nil:
 			status, orderID, amount, currency, txnID = t.Status, string(t.OrderID), string(t.TxnAmount), t.Currency, string(t.TxnID)
 		default:
-			return nil, evMalformed(name, "no content.order or content.txn")
+			return nil, MalformedEvent(name, "no content.order or content.txn")
 		}
 		st := juspayStatuses.Map(status)
-		if !evContainsStatus(oe.allowed, st) {
-			return nil, evMalformed(name, "status %q contradicts the event", clipTo(status, 32))
+		if !slices.Contains(oe.allowed, st) {
+			return nil, MalformedEvent(name, "status %q contradicts the event", Clip(strings.TrimSpace(status), 32))
 		}
 		if ValidateOrderID(orderID) != nil {
-			return nil, evMalformed(name, "no valid order_id")
+			return nil, MalformedEvent(name, "no valid order_id")
 		}
-		a, err := evMajorAmount(amount, currency)
+		a, err := MajorAmountText(amount, currency)
 		if err != nil {
-			return nil, evMalformed(name, "amount: %v", err)
+			return nil, MalformedEvent(name, "amount: %v", err)
 		}
 		ev.Type, ev.Status, ev.OrderID, ev.Amount, ev.Currency = oe.t, st, orderID, a, currency
-		ev.PaymentID = clipTo(txnID, 128)
+		ev.PaymentID = Clip(strings.TrimSpace(txnID), 128)
 		// TXN_* events carry no Juspay order id: the merchant's order_id,
 		// unique per Juspay merchant, names the order in both kinds.
 		ev.orderKey = "m:" + orderID
@@ -125,19 +129,19 @@ func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 
 	re, ok := juspayRefundEvents[name]
 	if !ok {
-		return nil, evUnmapped(name, "not a payment or refund event")
+		return nil, UnmappedEvent(name, "not a payment or refund event")
 	}
 	o := env.Content.Order
 	if o == nil {
-		return nil, evMalformed(name, "no content.order")
+		return nil, MalformedEvent(name, "no content.order")
 	}
 	orderID := string(o.OrderID)
 	if ValidateOrderID(orderID) != nil {
-		return nil, evMalformed(name, "no valid order_id")
+		return nil, MalformedEvent(name, "no valid order_id")
 	}
-	orderAmount, err := evMajorAmount(string(o.Amount), o.Currency)
+	orderAmount, err := MajorAmountText(string(o.Amount), o.Currency)
 	if err != nil {
-		return nil, evMalformed(name, "amount: %v", err)
+		return nil, MalformedEvent(name, "amount: %v", err)
 	}
 	var events []*Event
 	for _, rf := range o.Refunds {
@@ -145,34 +149,25 @@ func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 			continue
 		}
 		if rf.UniqueRequestID == "" {
-			return nil, evMalformed(name, "a refund without unique_request_id")
+			return nil, MalformedEvent(name, "a refund without unique_request_id")
 		}
-		ra, err := evMajorAmount(string(rf.Amount), o.Currency)
+		ra, err := MajorAmountText(string(rf.Amount), o.Currency)
 		if err != nil {
-			return nil, evMalformed(name, "refund amount: %v", err)
+			return nil, MalformedEvent(name, "refund amount: %v", err)
 		}
 		ev := base
-		ev.Type, ev.OrderID, ev.GatewayOrderID = re.t, orderID, evID(o.ID)
+		ev.Type, ev.OrderID, ev.GatewayOrderID = re.t, orderID, GatewayID(o.ID)
 		ev.Status = juspayStatuses.Map(o.Status)
-		ev.Amount, ev.Currency, ev.PaymentID = orderAmount, o.Currency, clipTo(string(o.TxnID), 128)
+		ev.Amount, ev.Currency, ev.PaymentID = orderAmount, o.Currency, Clip(strings.TrimSpace(string(o.TxnID)), 128)
 		// unique_request_id is the id paygate sent for the refund (§ refunds:
 		// the merchant's refund_id, or the id derived from it).
-		ev.Refund = &EventRefund{RefundID: evID(rf.UniqueRequestID), GatewayRefundID: evID(rf.ID),
+		ev.Refund = &EventRefund{RefundID: GatewayID(rf.UniqueRequestID), GatewayRefundID: GatewayID(rf.ID),
 			Status: juspayRefundStatuses[re.status], Amount: ra}
 		ev.orderKey = "m:" + orderID
 		events = append(events, &ev)
 	}
 	if len(events) == 0 {
-		return nil, evMalformed(name, "no refund with status %s", re.status)
+		return nil, MalformedEvent(name, "no refund with status %s", re.status)
 	}
 	return events, nil
-}
-
-func evContainsStatus(list []Status, s Status) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,10 @@
 package transform
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Razorpay webhooks (razorpay.com/docs/webhooks/payloads/): an envelope
 // {"entity":"event","account_id","event","contains","payload":{"payment":
@@ -11,7 +15,7 @@ import "time"
 
 type razorpayEventEnvelope struct {
 	Entity    string `json:"entity"`
-	AccountID evText `json:"account_id"`
+	AccountID Text   `json:"account_id"`
 	Event     string `json:"event"`
 	Payload   struct {
 		Payment *struct {
@@ -24,37 +28,37 @@ type razorpayEventEnvelope struct {
 			Entity *razorpayEventRefund `json:"entity"`
 		} `json:"refund"`
 		// refund.speed_changed puts created_at inside payload.
-		CreatedAt evText `json:"created_at"`
+		CreatedAt Text `json:"created_at"`
 	} `json:"payload"`
-	CreatedAt evText `json:"created_at"`
+	CreatedAt Text `json:"created_at"`
 }
 
 type razorpayEventPayment struct {
-	ID        evText `json:"id"`
-	Amount    evText `json:"amount"`
+	ID        Text   `json:"id"`
+	Amount    Text   `json:"amount"`
 	Currency  string `json:"currency"`
 	Status    string `json:"status"`
-	OrderID   evText `json:"order_id"`
-	CreatedAt evText `json:"created_at"`
+	OrderID   Text   `json:"order_id"`
+	CreatedAt Text   `json:"created_at"`
 }
 
 type razorpayEventOrder struct {
-	ID         evText `json:"id"`
-	Amount     evText `json:"amount"`
-	AmountPaid evText `json:"amount_paid"`
+	ID         Text   `json:"id"`
+	Amount     Text   `json:"amount"`
+	AmountPaid Text   `json:"amount_paid"`
 	Currency   string `json:"currency"`
-	Receipt    evText `json:"receipt"`
+	Receipt    Text   `json:"receipt"`
 	Status     string `json:"status"`
 }
 
 type razorpayEventRefund struct {
-	ID        evText `json:"id"`
-	Amount    evText `json:"amount"`
+	ID        Text   `json:"id"`
+	Amount    Text   `json:"amount"`
 	Currency  string `json:"currency"`
-	PaymentID evText `json:"payment_id"`
-	Receipt   evText `json:"receipt"`
+	PaymentID Text   `json:"payment_id"`
+	Receipt   Text   `json:"receipt"`
 	Status    string `json:"status"`
-	CreatedAt evText `json:"created_at"`
+	CreatedAt Text   `json:"created_at"`
 }
 
 // ParseRazorpayEvent maps a Razorpay webhook body:
@@ -65,14 +69,14 @@ type razorpayEventRefund struct {
 //	refund.created|processed|failed|speed_changed   → refund.* by the refund's own status
 func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 	var env razorpayEventEnvelope
-	if err := evDecodeObject(body, &env); err != nil {
-		return nil, evMalformed("", "not a JSON object")
+	if err := DecodeEvent(body, &env); err != nil {
+		return nil, MalformedEvent("", "not a JSON object")
 	}
 	name := env.Event
 	if name == "" {
-		return nil, evMalformed("", "no event name")
+		return nil, MalformedEvent("", "no event name")
 	}
-	ev := &Event{Gateway: "razorpay", GatewayEvent: clipTo(name, 64)}
+	ev := &Event{Gateway: "razorpay", GatewayEvent: Clip(strings.TrimSpace(name), 64)}
 	var pay *razorpayEventPayment
 	if env.Payload.Payment != nil {
 		pay = env.Payload.Payment.Entity
@@ -84,7 +88,7 @@ func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 	switch name {
 	case "payment.captured", "order.paid", "payment_link.paid", "payment.authorized", "payment.failed":
 		if pay == nil || pay.ID == "" {
-			return nil, evMalformed(name, "no payment entity")
+			return nil, MalformedEvent(name, "no payment entity")
 		}
 		want := map[string]struct {
 			t       EventType
@@ -97,25 +101,25 @@ func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 			"payment.authorized": {EventOrderPending, StatusPending, []string{"authorized", "captured"}},
 			"payment.failed":     {EventOrderFailed, StatusFailed, []string{"failed"}},
 		}[name]
-		if !evContains(want.allowed, pay.Status) {
-			return nil, evMalformed(name, "payment status %q contradicts the event", clipTo(pay.Status, 32))
+		if !slices.Contains(want.allowed, pay.Status) {
+			return nil, MalformedEvent(name, "payment status %q contradicts the event", Clip(strings.TrimSpace(pay.Status), 32))
 		}
 		if ord != nil && want.t == EventOrderPaid && ord.Status != "" && ord.Status != "paid" {
-			return nil, evMalformed(name, "order status %q contradicts the event", clipTo(ord.Status, 32))
+			return nil, MalformedEvent(name, "order status %q contradicts the event", Clip(strings.TrimSpace(ord.Status), 32))
 		}
 		ev.Type, ev.Status = want.t, want.status
-		ev.PaymentID = evID(pay.ID)
-		amount, err := evMinorAmount(string(pay.Amount), pay.Currency)
+		ev.PaymentID = GatewayID(pay.ID)
+		amount, err := MinorAmountText(string(pay.Amount), pay.Currency)
 		if err != nil {
-			return nil, evMalformed(name, "payment amount: %v", err)
+			return nil, MalformedEvent(name, "payment amount: %v", err)
 		}
 		ev.Amount, ev.Currency = amount, pay.Currency
-		ev.GatewayOrderID = evID(pay.OrderID)
+		ev.GatewayOrderID = GatewayID(pay.OrderID)
 		if ord != nil {
 			// A payment link's order entity writes its id without the
 			// order_ prefix; the payment's order_id has it, so it wins.
 			if ev.GatewayOrderID == "" {
-				ev.GatewayOrderID = evID(ord.ID)
+				ev.GatewayOrderID = GatewayID(ord.ID)
 			}
 			if ValidateOrderID(string(ord.Receipt)) == nil {
 				ev.OrderID = string(ord.Receipt)
@@ -123,66 +127,58 @@ func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 		}
 	case "refund.created", "refund.processed", "refund.failed", "refund.speed_changed":
 		if env.Payload.Refund == nil || env.Payload.Refund.Entity == nil || env.Payload.Refund.Entity.ID == "" {
-			return nil, evMalformed(name, "no refund entity")
+			return nil, MalformedEvent(name, "no refund entity")
 		}
 		rf := env.Payload.Refund.Entity
 		// The status is taken from the entity, not from the event name:
 		// Razorpay's refund.created sample carries "processed".
 		rs, ok := razorpayRefundStatuses[rf.Status]
 		if !ok {
-			return nil, evMalformed(name, "refund status %q not known", clipTo(rf.Status, 32))
+			return nil, MalformedEvent(name, "refund status %q not known", Clip(strings.TrimSpace(rf.Status), 32))
 		}
 		ev.Type = RefundEventType(rs)
 		ev.Status = StatusPaid // only a captured payment is refunded; the order stays paid
-		refundAmount, err := evMinorAmount(string(rf.Amount), rf.Currency)
+		refundAmount, err := MinorAmountText(string(rf.Amount), rf.Currency)
 		if err != nil {
-			return nil, evMalformed(name, "refund amount: %v", err)
+			return nil, MalformedEvent(name, "refund amount: %v", err)
 		}
-		ev.Refund = &EventRefund{GatewayRefundID: evID(rf.ID), Status: rs, Amount: refundAmount}
+		ev.Refund = &EventRefund{GatewayRefundID: GatewayID(rf.ID), Status: rs, Amount: refundAmount}
 		if ValidateOrderID(string(rf.Receipt)) == nil {
 			ev.Refund.RefundID = string(rf.Receipt) // paygate sends refund_id as the receipt
 		}
-		ev.PaymentID = evID(rf.PaymentID)
+		ev.PaymentID = GatewayID(rf.PaymentID)
 		ev.Currency = rf.Currency
 		if pay != nil {
 			if pay.ID != "" && ev.PaymentID == "" {
-				ev.PaymentID = evID(pay.ID)
+				ev.PaymentID = GatewayID(pay.ID)
 			}
-			ev.GatewayOrderID = evID(pay.OrderID)
+			ev.GatewayOrderID = GatewayID(pay.OrderID)
 			if pay.Currency == rf.Currency {
-				if a, err := evMinorAmount(string(pay.Amount), pay.Currency); err == nil {
+				if a, err := MinorAmountText(string(pay.Amount), pay.Currency); err == nil {
 					ev.Amount = a
 				}
 			}
 		}
 	default:
-		return nil, evUnmapped(name, "not a payment or refund event")
+		return nil, UnmappedEvent(name, "not a payment or refund event")
 	}
 	ev.orderKey = ev.GatewayOrderID
 	if ev.orderKey == "" {
 		ev.orderKey = "p:" + ev.PaymentID // a payment without an order
 	}
-	ev.OccurredAt, ev.timeFromEvent = evFirstTime(env.CreatedAt, env.Payload.CreatedAt)
+	ev.OccurredAt, ev.timeFromEvent = firstTime(env.CreatedAt, env.Payload.CreatedAt)
 	if !ev.timeFromEvent {
-		ev.OccurredAt = evReceivedAt(received)
+		ev.OccurredAt = UTC(received)
 	}
 	return []*Event{ev}, nil
 }
 
-func evFirstTime(lits ...evText) (string, bool) {
+// firstTime is the first of the times that is unix seconds, as RFC 3339 UTC.
+func firstTime(lits ...Text) (string, bool) {
 	for _, l := range lits {
-		if s, ok := evUnixTime(l); ok {
+		if s, ok := UnixTextToRFC3339(string(l)); ok {
 			return s, true
 		}
 	}
 	return "", false
-}
-
-func evContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

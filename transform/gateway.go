@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 )
 
 // Gateway is one payment gateway's dialect: how a canonical order becomes its
@@ -27,7 +26,8 @@ type Gateway interface {
 // GatewayFailure builds the canonical error for a gateway's answer, keeping
 // its own code, message and field.
 func GatewayFailure(gateway string, t ErrorType, code, message, field string) *Error {
-	e := &Error{Type: t, Gateway: gateway, GatewayCode: clipTo(code, 64), GatewayMessage: clipMessage(message), Field: clipTo(field, 128)}
+	e := &Error{Type: t, Gateway: gateway, GatewayCode: Clip(strings.TrimSpace(code), 64),
+		GatewayMessage: Clip(strings.TrimSpace(message), maxGatewayMessage), Field: Clip(strings.TrimSpace(field), 128)}
 	switch t {
 	case GatewayAuthenticationFailed:
 		e.Message = gateway + " refused paygate's credentials; check the gateway configuration"
@@ -85,20 +85,6 @@ func TypeForStatus(status int) ErrorType {
 	return GatewayError
 }
 
-// clipMessage bounds gateway text relayed to the application (and kept in
-// idempotency records).
-func clipMessage(s string) string { return clipTo(s, 300) }
-
-// clipTo trims s to at most n runes, marking a cut with "…".
-func clipTo(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
-}
-
-// containsFold reports whether s contains sub, ignoring case.
-func containsFold(s, sub string) bool {
-	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
-}
+// maxGatewayMessage bounds gateway text relayed to the application (and
+// kept in idempotency records), in runes.
+const maxGatewayMessage = 300

@@ -1,14 +1,15 @@
 package transform
 
 import (
+	"cmp"
 	"encoding/json"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -123,7 +124,7 @@ func (Juspay) Name() string { return "juspay" }
 func JuspayAmount(a Amount, currency string) (string, *Error) {
 	exp, ok := CurrencyExponent(currency)
 	if !ok {
-		return "", Invalid("currency", "%q is not supported by juspay", clip(currency))
+		return "", Invalid("currency", "%q is not supported by juspay", Clip(currency, echoRunes))
 	}
 	if exp > juspayMaxPlaces {
 		return "", Invalid("currency", "juspay amounts have at most %d decimal places; %s has %d", juspayMaxPlaces, currency, exp)
@@ -171,7 +172,7 @@ func juspayUDFSlot(key string) (int, bool) {
 // is the metadata key of udf(i+1), "" when free.
 func juspayAssignUDFs(md map[string]string) ([juspayUDFs]string, *Error) {
 	var slots [juspayUDFs]string
-	keys := sortedKeys(md)
+	keys := slices.Sorted(maps.Keys(md))
 	var rest []string
 	for _, k := range keys {
 		n, ok := juspayUDFSlot(k)
@@ -377,7 +378,7 @@ func (g Juspay) ParseCreate(o *Order, status int, body []byte) (*Result, *Error)
 	// Juspay might answer a reused order_id with the existing order instead of
 	// an error (gateways.md §2.6 [U]): another amount or currency is that.
 	// The short answer carries neither (only order_id).
-	got := echo{OrderID: ord.OrderID, Currency: ord.Currency}
+	got := Echo{OrderID: ord.OrderID, Currency: ord.Currency}
 	if ord.Amount != "" {
 		d, err := decimal.NewFromString(string(ord.Amount))
 		if err != nil { // result has read it already
@@ -385,7 +386,7 @@ func (g Juspay) ParseCreate(o *Order, status int, body []byte) (*Result, *Error)
 		}
 		got.Amount, got.HasAmount = d, true
 	}
-	if e := checkEcho(g.Name(), echo{OrderID: o.OrderID, Currency: o.Currency, Amount: o.Amount.Decimal(), HasAmount: true}, got, false); e != nil {
+	if e := CheckEcho(g.Name(), Echo{OrderID: o.OrderID, Currency: o.Currency, Amount: o.Amount.Decimal(), HasAmount: true}, got, false); e != nil {
 		return nil, e
 	}
 	// So is an order that is no longer new (paid, failed, …).
@@ -417,7 +418,7 @@ func (g Juspay) ParseStatus(orderID string, status int, body []byte) (*Result, *
 	if e != nil {
 		return nil, e
 	}
-	if e := checkEcho(g.Name(), echo{OrderID: orderID}, echo{OrderID: ord.OrderID}, false); e != nil {
+	if e := CheckEcho(g.Name(), Echo{OrderID: orderID}, Echo{OrderID: ord.OrderID}, false); e != nil {
 		return nil, e
 	}
 	return g.result(orderID, ord, "")
@@ -457,8 +458,9 @@ func (g Juspay) result(orderID string, ord *juspayOrder, currency string) (*Resu
 		Status:         st,
 		GatewayStatus:  word,
 		Currency:       ord.Currency,
-		CreatedAt:      juspayTime(ord.DateCreated),
 	}
+	// An unreadable time is left out rather than passed on in an unknown format.
+	res.CreatedAt, _ = RFC3339ToUTC(ord.DateCreated)
 	if res.Currency == "" {
 		res.Currency = currency
 	}
@@ -469,18 +471,15 @@ func (g Juspay) result(orderID string, ord *juspayOrder, currency string) (*Resu
 		}
 		res.Amount = amount
 	}
-	details := map[string]string{}
 	if l := ord.PaymentLinks; l != nil {
 		res.PaymentURL = l.Web
-		juspayDetail(details, "payment_url_mobile", l.Mobile)
-		juspayDetail(details, "payment_url_iframe", l.Iframe)
+		res.SetDetail("payment_url_mobile", l.Mobile)
+		res.SetDetail("payment_url_iframe", l.Iframe)
 	}
 	if j := ord.Juspay; j != nil {
-		juspayDetail(details, "client_auth_token", j.ClientAuthToken)
-		juspayDetail(details, "client_auth_token_expiry", juspayTime(j.ClientAuthTokenExpiry))
-	}
-	if len(details) > 0 {
-		res.GatewayDetails = details
+		res.SetDetail("client_auth_token", j.ClientAuthToken)
+		expiry, _ := RFC3339ToUTC(j.ClientAuthTokenExpiry)
+		res.SetDetail("client_auth_token_expiry", expiry)
 	}
 	return res, nil
 }
@@ -497,22 +496,6 @@ func (g Juspay) amount(n json.Number, currency string) (string, *Error) {
 		return "", Unreadable(g.Name(), http.StatusOK, "an amount paygate cannot read")
 	}
 	return d.StringFixed(exp), nil
-}
-
-func juspayDetail(m map[string]string, k, v string) {
-	if v != "" {
-		m[k] = v
-	}
-}
-
-// juspayTime normalises Juspay's timestamps to RFC 3339 UTC; unreadable ones
-// are left out rather than passed on in an unknown format.
-func juspayTime(s string) string {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 // parseError maps both error shapes. o is the order of a create (for field
@@ -548,7 +531,7 @@ func (g Juspay) parseError(status int, body []byte, o *Order, isStatus bool) *Er
 			}
 		}
 		if msg == "" {
-			msg = juspayFirst(ei.DeveloperMessage, ei.UserMessage)
+			msg = cmp.Or(ei.DeveloperMessage, ei.UserMessage)
 		}
 	}
 	hasCode := func(codes ...string) bool {
@@ -562,7 +545,7 @@ func (g Juspay) parseError(status int, body []byte, o *Order, isStatus bool) *Er
 	mentions := func(words ...string) bool {
 		for _, t := range texts {
 			for _, w := range words {
-				if containsFold(t, w) {
+				if ContainsFold(t, w) {
 					return true
 				}
 			}
@@ -612,15 +595,6 @@ func (g Juspay) canonicalField(o *Order, f string) string {
 	}
 	if _, ok := juspayUDFSlot(f); ok {
 		return "metadata"
-	}
-	return ""
-}
-
-func juspayFirst(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
 	}
 	return ""
 }

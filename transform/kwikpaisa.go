@@ -1,14 +1,11 @@
 package transform
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -39,10 +36,6 @@ var kwikpaisaStatuses = StatusMap{
 	"EXPIRED":    StatusExpired,
 }
 
-// kwikpaisaZone is India Standard Time: KwikPaisa writes created_at without
-// a zone. A fixed zone keeps the transform free of the tz database.
-var kwikpaisaZone = time.FixedZone("IST", 5*3600+30*60)
-
 // kwikpaisaTimeLayouts are tried in order; the first is the documented one
 // ("13-05-2026 08:34 AM"), the others tolerate seconds or a 24-hour clock.
 var kwikpaisaTimeLayouts = []string{
@@ -50,42 +43,13 @@ var kwikpaisaTimeLayouts = []string{
 	"2006-01-02 15:04:05",
 }
 
-// kwikpaisaText is a JSON scalar read as text: KwikPaisa sends code and
-// status as strings on success ("200", "success") and as a number and a
-// boolean on errors (401, false), and order ids as numbers or strings.
-type kwikpaisaText string
-
-func (t *kwikpaisaText) UnmarshalJSON(b []byte) error {
-	// A string without escapes is its own text: one allocation, no second decode.
-	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
-		*t = kwikpaisaText(b[1 : len(b)-1])
-		return nil
-	}
-	s := strings.TrimSpace(string(b))
-	switch {
-	case s == "null":
-		*t = ""
-	case strings.HasPrefix(s, `"`):
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*t = kwikpaisaText(v)
-	case s == "true" || s == "false" || json.Valid(b) && (s[0] == '-' || s[0] >= '0' && s[0] <= '9'):
-		*t = kwikpaisaText(s)
-	default:
-		return errors.New("not a JSON scalar")
-	}
-	return nil
-}
-
 // kwikpaisaEnvelope is every KwikPaisa answer: success, v3 errors
 // ({"status":false,"code":401,"message":…}) and legacy errors
 // ({"code":"401","status":"failed","message":…,"return_data":{"description":…}}).
 type kwikpaisaEnvelope struct {
-	Code       kwikpaisaText   `json:"code"`
-	Status     kwikpaisaText   `json:"status"`
-	Message    kwikpaisaText   `json:"message"`
+	Code       Scalar          `json:"code"`
+	Status     Scalar          `json:"status"`
+	Message    Scalar          `json:"message"`
 	ReturnData json.RawMessage `json:"return_data"`
 }
 
@@ -94,17 +58,17 @@ type kwikpaisaEnvelope struct {
 // amount order_amount ("105.00"), the mock-responses page amount; both
 // are read.
 type kwikpaisaOrder struct {
-	KwikXOrderID  string        `json:"kwikX_order_id"`
-	OrderID       kwikpaisaText `json:"order_id"`
-	OrderStatus   string        `json:"order_status"`
-	PaymentLink   string        `json:"payment_link"`
-	CreatedAt     string        `json:"created_at"`
-	OrderAmount   kwikpaisaText `json:"order_amount"`
-	Amount        kwikpaisaText `json:"amount"`
-	Currency      string        `json:"currency"`
-	PaymentMethod kwikpaisaText `json:"payment_method"`
-	TransactionID kwikpaisaText `json:"transaction_id"`
-	PaidAt        string        `json:"paid_at"`
+	KwikXOrderID  string `json:"kwikX_order_id"`
+	OrderID       Scalar `json:"order_id"`
+	OrderStatus   string `json:"order_status"`
+	PaymentLink   string `json:"payment_link"`
+	CreatedAt     string `json:"created_at"`
+	OrderAmount   Scalar `json:"order_amount"`
+	Amount        Scalar `json:"amount"`
+	Currency      string `json:"currency"`
+	PaymentMethod Scalar `json:"payment_method"`
+	TransactionID Scalar `json:"transaction_id"`
+	PaidAt        string `json:"paid_at"`
 }
 
 func (KwikPaisa) Name() string { return "kwikpaisa" }
@@ -229,7 +193,7 @@ func (g KwikPaisa) ParseCreate(o *Order, status int, body []byte) (*Result, *Err
 	}
 	// The documented create answer echoes only order_id; an amount or
 	// currency, should one come, is compared too.
-	got := echo{OrderID: string(ord.OrderID), Currency: ord.Currency}
+	got := Echo{OrderID: string(ord.OrderID), Currency: ord.Currency}
 	lit, ok := ord.amount()
 	if !ok {
 		return nil, Unreadable(g.Name(), status, "two different amounts")
@@ -241,7 +205,7 @@ func (g KwikPaisa) ParseCreate(o *Order, status int, body []byte) (*Result, *Err
 		}
 		got.Amount, got.HasAmount = d, true
 	}
-	if e := checkEcho(g.Name(), echo{OrderID: o.OrderID, Currency: o.Currency, Amount: o.Amount.Decimal(), HasAmount: true}, got, false); e != nil {
+	if e := CheckEcho(g.Name(), Echo{OrderID: o.OrderID, Currency: o.Currency, Amount: o.Amount.Decimal(), HasAmount: true}, got, false); e != nil {
 		return nil, e
 	}
 	res := g.result(o.OrderID, ord)
@@ -281,7 +245,7 @@ func (g KwikPaisa) ParseStatus(orderID string, status int, body []byte) (*Result
 	if e != nil {
 		return nil, e
 	}
-	if e := checkEcho(g.Name(), echo{OrderID: orderID}, echo{OrderID: string(ord.OrderID)}, false); e != nil {
+	if e := CheckEcho(g.Name(), Echo{OrderID: orderID}, Echo{OrderID: string(ord.OrderID)}, false); e != nil {
 		return nil, e
 	}
 	res := g.result(orderID, ord)
@@ -292,7 +256,7 @@ func (g KwikPaisa) ParseStatus(orderID string, status int, body []byte) (*Result
 	if lit != "" {
 		exp, ok := CurrencyExponent(ord.Currency)
 		if !ok {
-			return nil, Unreadable(g.Name(), status, "an unknown currency "+clip(ord.Currency))
+			return nil, Unreadable(g.Name(), status, "an unknown currency "+Clip(ord.Currency, echoRunes))
 		}
 		amount, err := decimal.NewFromString(lit)
 		if err != nil || amount.IsNegative() || !amount.Shift(exp).IsInteger() {
@@ -304,14 +268,14 @@ func (g KwikPaisa) ParseStatus(orderID string, status int, body []byte) (*Result
 		{"payment_method", string(ord.PaymentMethod)}, {"transaction_id", string(ord.TransactionID)},
 	} {
 		if d.value != "" {
-			kwikpaisaDetail(res, d.name, d.value)
+			res.SetDetail(d.name, d.value)
 		}
 	}
 	if ord.PaidAt != "" {
 		if t, ok := kwikpaisaTime(ord.PaidAt); ok {
-			kwikpaisaDetail(res, "paid_at", t)
+			res.SetDetail("paid_at", t)
 		} else {
-			kwikpaisaDetail(res, "paid_at", ord.PaidAt)
+			res.SetDetail("paid_at", ord.PaidAt)
 		}
 	}
 	return res, nil
@@ -325,8 +289,8 @@ func (g KwikPaisa) parse(status int, body []byte, statusOp bool) (*kwikpaisaOrde
 	}
 	// The usual success answer in one pass; anything else is read again below.
 	var one struct {
-		Code       kwikpaisaText   `json:"code"`
-		Status     kwikpaisaText   `json:"status"`
+		Code       Scalar          `json:"code"`
+		Status     Scalar          `json:"status"`
 		ReturnData *kwikpaisaOrder `json:"return_data"`
 	}
 	if json.Unmarshal(body, &one) == nil && one.ReturnData != nil && one.ReturnData.KwikXOrderID != "" {
@@ -399,7 +363,7 @@ func (g KwikPaisa) failure(httpStatus, code int, body []byte, statusOp bool) *Er
 	case code == http.StatusNotFound:
 		// Create has no "not found": the route or base URL is wrong.
 		return fail(GatewayError, "")
-	case statusOp && (containsFold(msg, "not found") || containsFold(msg, "does not exist")):
+	case statusOp && (ContainsFold(msg, "not found") || ContainsFold(msg, "does not exist")):
 		return fail(OrderNotFound, "")
 	case code >= 400:
 		return fail(GatewayRejected, "")
@@ -412,7 +376,7 @@ func (g KwikPaisa) failure(httpStatus, code int, body []byte, statusOp bool) *Er
 func (env *kwikpaisaEnvelope) message() string {
 	msg := string(env.Message)
 	var rd struct {
-		Description kwikpaisaText `json:"description"`
+		Description Scalar `json:"description"`
 	}
 	if len(env.ReturnData) > 0 && json.Unmarshal(env.ReturnData, &rd) == nil && rd.Description != "" {
 		if msg == "" {
@@ -439,7 +403,7 @@ func (g KwikPaisa) result(orderID string, ord *kwikpaisaOrder) *Result {
 			res.CreatedAt = t
 		} else {
 			// An unexpected format must not fail an order that exists.
-			kwikpaisaDetail(res, "created_at", ord.CreatedAt)
+			res.SetDetail("created_at", ord.CreatedAt)
 		}
 	}
 	return res
@@ -448,23 +412,10 @@ func (g KwikPaisa) result(orderID string, ord *kwikpaisaOrder) *Result {
 // kwikpaisaTime converts KwikPaisa's IST time to RFC 3339 UTC.
 func kwikpaisaTime(s string) (string, bool) {
 	s = strings.ToUpper(strings.TrimSpace(s))
-	for _, layout := range kwikpaisaTimeLayouts {
-		if t, err := time.ParseInLocation(layout, s, kwikpaisaZone); err == nil {
-			return t.UTC().Format(time.RFC3339), true
-		}
+	if t, ok := LocalToUTC(s, IST, kwikpaisaTimeLayouts...); ok {
+		return t, true
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC().Format(time.RFC3339), true
-	}
-	return "", false
-}
-
-// kwikpaisaDetail adds one gateway_details entry.
-func kwikpaisaDetail(r *Result, name, value string) {
-	if r.GatewayDetails == nil {
-		r.GatewayDetails = map[string]string{}
-	}
-	r.GatewayDetails[name] = value
+	return RFC3339ToUTC(s)
 }
 
 var _ Gateway = KwikPaisa{}

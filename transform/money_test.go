@@ -77,30 +77,30 @@ func TestEnKashEnvelopeThrottling(t *testing.T) {
 }
 
 func TestCheckEcho(t *testing.T) {
-	sent := echo{OrderID: "ORD1", Currency: "INR", Amount: MustAmount("105.50").Decimal(), HasAmount: true}
-	ok := []echo{
+	sent := Echo{OrderID: "ORD1", Currency: "INR", Amount: MustAmount("105.50").Decimal(), HasAmount: true}
+	ok := []Echo{
 		{},
 		{OrderID: "ORD1"},
 		{OrderID: "ORD1", Currency: "INR", Amount: MustAmount("105.5").Decimal(), HasAmount: true},
 		{Currency: "INR"},
 	}
 	for _, got := range ok {
-		if e := checkEcho("g", sent, got, false); e != nil {
+		if e := CheckEcho("g", sent, got, false); e != nil {
 			t.Errorf("%+v: %v", got, e)
 		}
 	}
 	for _, c := range []struct {
-		got     echo
+		got     Echo
 		typ     ErrorType
 		message []string
 	}{
-		{echo{OrderID: "ORD2"}, GatewayError, []string{`"ORD2"`, `"ORD1"`}},
-		{echo{OrderID: "ORD2", Currency: "USD"}, GatewayError, nil}, // another order first
-		{echo{OrderID: "ORD1", Currency: "INR", Amount: MustAmount("105.51").Decimal(), HasAmount: true}, DuplicateOrder, []string{"INR 105.51", "INR 105.50"}},
-		{echo{Currency: "USD"}, DuplicateOrder, []string{"USD", "INR 105.50"}},
-		{echo{Amount: MustAmount("999").Decimal(), HasAmount: true}, DuplicateOrder, []string{"INR 999.00", "INR 105.50"}},
+		{Echo{OrderID: "ORD2"}, GatewayError, []string{`"ORD2"`, `"ORD1"`}},
+		{Echo{OrderID: "ORD2", Currency: "USD"}, GatewayError, nil}, // another order first
+		{Echo{OrderID: "ORD1", Currency: "INR", Amount: MustAmount("105.51").Decimal(), HasAmount: true}, DuplicateOrder, []string{"INR 105.51", "INR 105.50"}},
+		{Echo{Currency: "USD"}, DuplicateOrder, []string{"USD", "INR 105.50"}},
+		{Echo{Amount: MustAmount("999").Decimal(), HasAmount: true}, DuplicateOrder, []string{"INR 999.00", "INR 105.50"}},
 	} {
-		e := checkEcho("g", sent, c.got, false)
+		e := CheckEcho("g", sent, c.got, false)
 		if e == nil || e.Type != c.typ || e.Gateway != "g" {
 			t.Errorf("%+v: %v, want %s", c.got, e, c.typ)
 			continue
@@ -112,12 +112,12 @@ func TestCheckEcho(t *testing.T) {
 		}
 	}
 	// A status request knows only the order id.
-	if e := checkEcho("g", echo{OrderID: "ORD1"}, echo{OrderID: "ORD1", Currency: "USD", Amount: MustAmount("1").Decimal(), HasAmount: true}, false); e != nil {
+	if e := CheckEcho("g", Echo{OrderID: "ORD1"}, Echo{OrderID: "ORD1", Currency: "USD", Amount: MustAmount("1").Decimal(), HasAmount: true}, false); e != nil {
 		t.Errorf("status echo compared an amount: %v", e)
 	}
 	// Minor units are written in major units; a huge exponent is not expanded.
-	e := checkEcho("razorpay", echo{OrderID: "A", Currency: "KWD", Amount: MustAmount("99990").Decimal(), HasAmount: true},
-		echo{OrderID: "A", Currency: "KWD", Amount: MustAmount("100000").Decimal().Shift(9000), HasAmount: true}, true)
+	e := CheckEcho("razorpay", Echo{OrderID: "A", Currency: "KWD", Amount: MustAmount("99990").Decimal(), HasAmount: true},
+		Echo{OrderID: "A", Currency: "KWD", Amount: MustAmount("100000").Decimal().Shift(9000), HasAmount: true}, true)
 	if e == nil || !strings.Contains(e.Message, "KWD 99.990") || len(e.Message) > 300 {
 		t.Errorf("minor units message: %v", e)
 	}

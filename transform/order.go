@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/url"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -67,15 +68,8 @@ type GatewayOptions map[string]json.RawMessage
 
 // Check rejects option names the gateway does not accept.
 func (g GatewayOptions) Check(allowed ...string) *Error {
-	for _, k := range sortedKeys(g) {
-		ok := false
-		for _, a := range allowed {
-			if k == a {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+	for _, k := range slices.Sorted(maps.Keys(g)) {
+		if !slices.Contains(allowed, k) {
 			if len(allowed) == 0 {
 				return Invalid("gateway_options."+k, "unknown option (this gateway accepts none)")
 			}
@@ -201,7 +195,7 @@ func unknownField(p jsontext.Pointer, fields map[string][]string) *Error {
 	parent, name := pointerField(p.Parent()), p.LastToken()
 	for _, known := range fields[parent] {
 		if strings.EqualFold(name, known) {
-			return Invalid(joinField(parent, known), "names are case-sensitive: %q is not %q", clip(name), known)
+			return Invalid(joinField(parent, known), "names are case-sensitive: %q is not %q", Clip(name, echoRunes), known)
 		}
 	}
 	return Invalid(pointerField(p), "unknown field")
@@ -254,12 +248,12 @@ func kindName(k jsontext.Kind) string {
 // option holds); the decoder has matched every other name exactly.
 func (o *Order) checkFoldedNames() *Error {
 	if k, other := foldedPair(o.Metadata); k != "" {
-		return Invalid("metadata."+k, "differs only in case from %q", clip(other))
+		return Invalid("metadata."+k, "differs only in case from %q", Clip(other, echoRunes))
 	}
 	if k, other := foldedPair(o.GatewayOptions); k != "" {
-		return Invalid("gateway_options."+k, "differs only in case from %q", clip(other))
+		return Invalid("gateway_options."+k, "differs only in case from %q", Clip(other, echoRunes))
 	}
-	for _, k := range sortedKeys(o.GatewayOptions) {
+	for _, k := range slices.Sorted(maps.Keys(o.GatewayOptions)) {
 		if raw := o.GatewayOptions[k]; len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
 			if path := foldedNameIn(raw); path != "" {
 				return Invalid("gateway_options."+k+"."+path, "differs only in case from another name in the same object")
@@ -276,7 +270,7 @@ func foldedPair[V any](m map[string]V) (k, other string) {
 		return "", ""
 	}
 	seen := make(map[string]string, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		f := foldName(k)
 		if prev, dup := seen[f]; dup {
 			return k, prev
@@ -351,7 +345,7 @@ func (o *Order) Validate() *Error {
 	}
 	exp, ok := CurrencyExponent(o.Currency)
 	if !ok {
-		return Invalid("currency", "%q is not a supported ISO 4217 code (upper case, such as \"INR\")", clip(o.Currency))
+		return Invalid("currency", "%q is not a supported ISO 4217 code (upper case, such as \"INR\")", Clip(o.Currency, echoRunes))
 	}
 	if p := o.Amount.SignificantPlaces(); p > exp {
 		return Invalid("amount", "%s allows at most %d decimal places", o.Currency, exp)
@@ -397,7 +391,7 @@ func (o *Order) Validate() *Error {
 	if e := checkURL("notify_url", o.NotifyURL); e != nil {
 		return e
 	}
-	for _, k := range sortedKeys(o.Metadata) {
+	for _, k := range slices.Sorted(maps.Keys(o.Metadata)) {
 		if k == "" {
 			return Invalid("metadata", "keys must not be empty")
 		}
@@ -491,23 +485,6 @@ func looksLikePhone(s string) bool {
 		}
 	}
 	return true
-}
-
-// clip shortens application input echoed in an error message.
-func clip(s string) string {
-	if r := []rune(s); len(r) > 16 {
-		return string(r[:16]) + "…"
-	}
-	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // FullName is the customer's name, joined from first and last when only those

@@ -1,10 +1,11 @@
 package transform
 
 import (
-	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -70,7 +71,7 @@ func (Razorpay) Name() string { return "razorpay" }
 func RazorpayMinor(a Amount, currency string) (decimal.Decimal, *Error) {
 	exp, ok := CurrencyExponent(currency)
 	if !ok {
-		return decimal.Decimal{}, Invalid("currency", "%q is not supported by razorpay", clip(currency))
+		return decimal.Decimal{}, Invalid("currency", "%q is not supported by razorpay", Clip(currency, echoRunes))
 	}
 	minor, ok := a.Minor(exp)
 	if !ok {
@@ -99,7 +100,7 @@ func (g Razorpay) BuildCreate(o *Order) (Request, *Error) {
 	if len(o.Metadata) > razorpayMaxNotes {
 		return Request{}, Invalid("metadata", "razorpay allows at most %d pairs, got %d", razorpayMaxNotes, len(o.Metadata))
 	}
-	keys := sortedKeys(o.Metadata)
+	keys := slices.Sorted(maps.Keys(o.Metadata))
 	for _, k := range keys {
 		if utf8.RuneCountInString(k) > razorpayMaxNoteLen {
 			return Request{}, Invalid("metadata", "razorpay allows keys of at most %d characters", razorpayMaxNoteLen)
@@ -122,9 +123,9 @@ func (g Razorpay) BuildCreate(o *Order) (Request, *Error) {
 	b = append(b, `{"amount":`...)
 	b = append(b, minor.String()...)
 	b = append(b, `,"currency":`...)
-	b = appendJSONString(b, o.Currency)
+	b = AppendJSONString(b, o.Currency)
 	b = append(b, `,"receipt":`...)
-	b = appendJSONString(b, o.OrderID)
+	b = AppendJSONString(b, o.OrderID)
 	b = append(b, `,"unique_receipt":true`...)
 	if len(o.Metadata) > 0 {
 		b = append(b, `,"notes":{`...)
@@ -132,9 +133,9 @@ func (g Razorpay) BuildCreate(o *Order) (Request, *Error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k)
+			b = AppendJSONString(b, k)
 			b = append(b, ':')
-			b = appendJSONString(b, o.Metadata[k])
+			b = AppendJSONString(b, o.Metadata[k])
 		}
 		b = append(b, '}')
 	}
@@ -157,7 +158,7 @@ func (g Razorpay) ParseCreate(o *Order, status int, body []byte) (*Result, *Erro
 	// Razorpay echoes receipt, amount and currency; with unique_receipt the
 	// answer may be an order it already held under this receipt.
 	if ord.Receipt == "" {
-		return nil, otherOrder(g.Name(), o.OrderID, "")
+		return nil, OtherOrder(g.Name(), o.OrderID, "")
 	}
 	sentMinor, e := RazorpayMinor(o.Amount, o.Currency)
 	if e != nil {
@@ -167,8 +168,8 @@ func (g Razorpay) ParseCreate(o *Order, status int, body []byte) (*Result, *Erro
 	if err != nil { // result has checked the digits already
 		return nil, Unreadable(g.Name(), status, "an amount that is not an integer")
 	}
-	if e := checkEcho(g.Name(), echo{OrderID: o.OrderID, Currency: o.Currency, Amount: sentMinor, HasAmount: true},
-		echo{OrderID: ord.Receipt, Currency: ord.Currency, Amount: gotMinor, HasAmount: true}, true); e != nil {
+	if e := CheckEcho(g.Name(), Echo{OrderID: o.OrderID, Currency: o.Currency, Amount: sentMinor, HasAmount: true},
+		Echo{OrderID: ord.Receipt, Currency: ord.Currency, Amount: gotMinor, HasAmount: true}, true); e != nil {
 		return nil, e
 	}
 	return res, nil
@@ -200,7 +201,7 @@ func (g Razorpay) ParseStatus(orderID string, status int, body []byte) (*Result,
 	for i := range c.Items {
 		it := &c.Items[i]
 		if it.Receipt != orderID {
-			return nil, otherOrder(g.Name(), orderID, it.Receipt)
+			return nil, OtherOrder(g.Name(), orderID, it.Receipt)
 		}
 		if pick == nil || (pick.Status != "paid" && it.Status == "paid") {
 			pick = it
@@ -213,7 +214,7 @@ func (g Razorpay) ParseStatus(orderID string, status int, body []byte) (*Result,
 	if e == nil && len(c.Items) > 1 {
 		for i := range c.Items {
 			if it := &c.Items[i]; it != pick {
-				res.OtherGatewayOrderIDs = append(res.OtherGatewayOrderIDs, clip(it.ID))
+				res.OtherGatewayOrderIDs = append(res.OtherGatewayOrderIDs, Clip(it.ID, echoRunes))
 			}
 		}
 	}
@@ -223,9 +224,9 @@ func (g Razorpay) ParseStatus(orderID string, status int, body []byte) (*Result,
 func (g Razorpay) result(orderID string, ord *razorpayOrder) (*Result, *Error) {
 	exp, ok := CurrencyExponent(ord.Currency)
 	if !ok {
-		return nil, Unreadable(g.Name(), http.StatusOK, "an unknown currency "+clip(ord.Currency))
+		return nil, Unreadable(g.Name(), http.StatusOK, "an unknown currency "+Clip(ord.Currency, echoRunes))
 	}
-	amount, ok := minorToMajor(string(ord.Amount), int(exp))
+	amount, ok := MinorToMajor(string(ord.Amount), int(exp))
 	if !ok {
 		return nil, Unreadable(g.Name(), http.StatusOK, "an amount that is not an integer")
 	}
@@ -243,42 +244,6 @@ func (g Razorpay) result(orderID string, ord *razorpayOrder) (*Result, *Error) {
 		res.GatewayDetails = map[string]string{"checkout_key_id": g.CheckoutKeyID}
 	}
 	return res, nil
-}
-
-// minorToMajor writes an amount in minor units ("10550") in major units with
-// exp places ("105.50") by moving the decimal point in the digits: one
-// allocation, no big-number arithmetic. It refuses anything but digits
-// (no sign, fraction or exponent: Razorpay amounts are integers).
-func minorToMajor(digits string, exp int) (string, bool) {
-	if digits == "" || len(digits) > 40 {
-		return "", false
-	}
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return "", false
-		}
-	}
-	for len(digits) > 1 && digits[0] == '0' {
-		digits = digits[1:]
-	}
-	if exp == 0 {
-		return digits, true
-	}
-	var b strings.Builder // one allocation
-	if len(digits) <= exp {
-		b.Grow(exp + 2)
-		b.WriteString("0.")
-		for range exp - len(digits) {
-			b.WriteByte('0')
-		}
-		b.WriteString(digits)
-	} else {
-		b.Grow(len(digits) + 1)
-		b.WriteString(digits[:len(digits)-exp])
-		b.WriteByte('.')
-		b.WriteString(digits[len(digits)-exp:])
-	}
-	return b.String(), true
 }
 
 // parseError maps Razorpay's {"error":{code,description,field}} body.
@@ -317,7 +282,7 @@ func (g Razorpay) parseError(status int, body []byte) *Error {
 // paygate's credentials.
 func razorpayBadKey(status int, desc string) bool {
 	return status == http.StatusBadRequest &&
-		(containsFold(desc, "api key provided is invalid") || containsFold(desc, "api secret provided is invalid"))
+		(ContainsFold(desc, "api key provided is invalid") || ContainsFold(desc, "api secret provided is invalid"))
 }
 
 // razorpayDuplicateReceipt recognises the refusal of a repeated receipt
@@ -325,11 +290,11 @@ func razorpayBadKey(status int, desc string) bool {
 // not take "unique_receipt is/are not required and should not be sent"
 // (an account without the feature) for one.
 func razorpayDuplicateReceipt(desc, field string) bool {
-	if containsFold(desc, "receipt should be unique") || containsFold(desc, "receipt must be unique") {
+	if ContainsFold(desc, "receipt should be unique") || ContainsFold(desc, "receipt must be unique") {
 		return true
 	}
-	aboutReceipt := field == "receipt" || containsFold(desc, "receipt")
-	return aboutReceipt && (containsFold(desc, "duplicate") || containsFold(desc, "already"))
+	aboutReceipt := field == "receipt" || ContainsFold(desc, "receipt")
+	return aboutReceipt && (ContainsFold(desc, "duplicate") || ContainsFold(desc, "already"))
 }
 
 // razorpayCanonicalField names the canonical field behind a Razorpay field.
@@ -351,53 +316,6 @@ func razorpayNotesLen(m map[string]string) int {
 		n += len(k) + len(v) + 6
 	}
 	return n
-}
-
-// appendJSONString writes s as encoding/json does with SetEscapeHTML(false)
-// (marshalCompact) for the text canonical orders can hold: valid UTF-8
-// without control characters, so " \ U+2028 and U+2029 are what is
-// escaped (control characters get \u00XX all the same).
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c == '"' || c == '\\' || c < 0x20 {
-				b = append(b, s[start:i]...)
-				switch c {
-				case '"', '\\':
-					b = append(b, '\\', c)
-				default:
-					b = append(b, '\\', 'u', '0', '0', canonHex[c>>4], canonHex[c&0xf])
-				}
-				start = i + 1
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', canonHex[r&0xf])
-			start = i + n
-		}
-		i += n
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// marshalCompact encodes v as compact JSON without HTML escaping, so text
-// with < > & reaches the gateway as written.
-func marshalCompact(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 var _ Gateway = Razorpay{}

@@ -6,7 +6,9 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -146,7 +148,7 @@ func DecodeRefund(body []byte) (*Refund, *Error) {
 		return nil, decodeErrorFor(err, refundFields)
 	}
 	if k, other := foldedPair(r.Metadata); k != "" {
-		return nil, Invalid("metadata."+k, "differs only in case from %q", clip(other))
+		return nil, Invalid("metadata."+k, "differs only in case from %q", Clip(other, echoRunes))
 	}
 	if e := r.Validate(); e != nil {
 		return nil, e
@@ -171,7 +173,7 @@ func (r *Refund) Validate() *Error {
 	if e := checkText("reason", r.Reason, maxText); e != nil {
 		return e
 	}
-	for _, k := range sortedKeys(r.Metadata) {
+	for _, k := range slices.Sorted(maps.Keys(r.Metadata)) {
 		if k == "" {
 			return Invalid("metadata", "keys must not be empty")
 		}
@@ -211,7 +213,7 @@ func CheckRefundable(order *Result, r *Refund) *Error {
 	if order.Status != StatusPaid {
 		state := string(order.Status)
 		if w := order.GatewayStatus; w != "" && !strings.EqualFold(w, state) {
-			state += " (" + clip(w) + ")"
+			state += " (" + Clip(w, echoRunes) + ")"
 		}
 		return &Error{Type: GatewayRejected, Gateway: order.Gateway, Field: "order_id",
 			Message: fmt.Sprintf("%s reports the order as %s: only paid orders can be refunded", order.Gateway, state)}
@@ -299,9 +301,9 @@ func refundMismatch(gateway, what string) *Error {
 		Message: gateway + " holds a refund under this refund_id for " + what + "; use a new refund_id"}
 }
 
-// checkRefundEcho compares the refund the gateway reports with the request
+// CheckRefundEcho compares the refund the gateway reports with the request
 // (when there is one): another amount or currency is a duplicate_refund.
-func checkRefundEcho(c *RefundCall, res *RefundResult) *Error {
+func CheckRefundEcho(c *RefundCall, res *RefundResult) *Error {
 	if c.Refund == nil {
 		return nil
 	}
@@ -312,10 +314,23 @@ func checkRefundEcho(c *RefundCall, res *RefundResult) *Error {
 	return nil
 }
 
-// refundDigest is the hash every wire id is derived from: the same order and
+// RefundDigest is the hash every wire id is derived from: the same order and
 // refund ids always give the same wire id, and different pairs collide only
 // by chance (2^-80 for Juspay's 16 hash characters).
-func refundDigest(orderID, refundID string) string {
+func RefundDigest(orderID, refundID string) string {
 	sum := sha256.Sum256([]byte("paygate refund\x00" + orderID + "\x00" + refundID))
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:]) // A–Z 2–7, 52 characters
+}
+
+// PathSafe reports whether a gateway id can be put in a path as it is.
+func PathSafe(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if !isIDChar(id[i]) {
+			return false
+		}
+	}
+	return true
 }

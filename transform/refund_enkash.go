@@ -3,6 +3,7 @@ package transform
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -70,7 +71,7 @@ type enkashRefundBody struct {
 // EnKashRequestID is the requestId of a refund: 26 characters of A–Z and
 // 0–9 (the length of EnKash's sample), derived from the order and refund ids.
 func EnKashRequestID(orderID, refundID string) string {
-	return "PGRF" + refundDigest(orderID, refundID)[:22]
+	return "PGRF" + RefundDigest(orderID, refundID)[:22]
 }
 
 func (g EnKash) CheckRefund(orderID string, _ *Refund) *Error {
@@ -92,15 +93,9 @@ func (g EnKash) BuildRefundTarget(order *Result, statusBody []byte) (string, *Re
 	}
 	var ids []string
 	add := func(t *enkashTxn) {
-		if !enkashPaidTxn[t.word()] {
-			return
+		if enkashPaidTxn[t.word()] && !slices.Contains(ids, t.TransactionID) {
+			ids = append(ids, t.TransactionID)
 		}
-		for _, id := range ids {
-			if id == t.TransactionID {
-				return
-			}
-		}
-		ids = append(ids, t.TransactionID)
 	}
 	for i := range env.Payload.Transactions {
 		add(&env.Payload.Transactions[i])
@@ -113,7 +108,7 @@ func (g EnKash) BuildRefundTarget(order *Result, statusBody []byte) (string, *Re
 	case len(ids) > 1:
 		return "", nil, &Error{Type: GatewayRejected, Gateway: g.Name(), Field: "order_id",
 			Message: "enkash reports several successful transactions for this order; refund them from the EnKash dashboard"}
-	case !pathSafe(ids[0]):
+	case !PathSafe(ids[0]):
 		return "", nil, Unreadable(g.Name(), http.StatusOK, "a transaction id paygate cannot use in a path")
 	}
 	return ids[0], nil, nil
@@ -130,10 +125,10 @@ func (g EnKash) BuildRefund(c *RefundCall) (Request, *Error) {
 	if c.Order.Currency != enkashCurrency {
 		return Request{}, Invalid("amount", "enkash refunds only INR")
 	}
-	if !pathSafe(c.Target) {
+	if !PathSafe(c.Target) {
 		return Request{}, Invalid("", "no transaction to refund")
 	}
-	body, err := marshalCompact(enkashRefundBody{
+	body, err := MarshalCompact(enkashRefundBody{
 		Amount:    json.Number(c.Refund.Amount.Fixed(2)),
 		Remarks:   c.Refund.Reason,
 		RequestID: EnKashRequestID(c.Order.OrderID, c.Refund.RefundID),
@@ -164,7 +159,7 @@ func (g EnKash) BuildRefundStatus(c *RefundCall) (Request, *Error) {
 	if e := ValidateRefundID(c.RefundID); e != nil {
 		return Request{}, e
 	}
-	if !pathSafe(c.Target) {
+	if !PathSafe(c.Target) {
 		return Request{}, Invalid("", "no transaction to look the refund up on")
 	}
 	return Request{Method: http.MethodGet, Path: "/api/v0/payment/" + c.Target}, nil
@@ -228,7 +223,7 @@ func (g EnKash) refundResult(c *RefundCall, p *enkashRefundItem) (*RefundResult,
 		Currency:        currency,
 		CreatedAt:       enkashTime(p.TxnDate),
 	}
-	if e := checkRefundEcho(c, res); e != nil {
+	if e := CheckRefundEcho(c, res); e != nil {
 		return nil, e
 	}
 	return res, nil
@@ -247,7 +242,7 @@ func (g EnKash) refundEnvelope(status int, body []byte) (*enkashEnvelope, *Error
 		}
 		return nil, Unreadable(g.Name(), status, "a body that is not an EnKash envelope")
 	}
-	code := rawInt(env.ResponseCode)
+	code := IntText(env.ResponseCode)
 	if code == "" {
 		return nil, Unreadable(g.Name(), status, "a response_code that is not a number")
 	}
@@ -266,13 +261,13 @@ func (g EnKash) refundEnvelope(status int, body []byte) (*enkashEnvelope, *Error
 	switch {
 	case code == strconv.Itoa(EnKashInvalidToken) || status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return nil, GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, msg, "")
-	case code == enkashDuplicateCode || status == http.StatusConflict || containsFold(msg, "duplicate"):
+	case code == enkashDuplicateCode || status == http.StatusConflict || ContainsFold(msg, "duplicate"):
 		return nil, refundFailure(g.Name(), DuplicateRefund, code, msg, "refund_id")
 	}
 	if e, ok := refundHTTPFailure(g.Name(), status, code, msg); ok {
 		return nil, e
 	}
-	if containsFold(msg, "amount") {
+	if ContainsFold(msg, "amount") {
 		return nil, refundFailure(g.Name(), GatewayRejected, code, msg, "amount")
 	}
 	return nil, refundFailure(g.Name(), GatewayRejected, code, msg, "")

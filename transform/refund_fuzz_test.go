@@ -84,7 +84,7 @@ func fuzzRefund(f *testing.F, g Refunder, name string, order *Result, target str
 			if (tg == "") == (e2 == nil) {
 				t.Fatalf("ParseRefundTarget: target %q, error %v", tg, e2)
 			}
-			if tg != "" && !pathSafe(tg) {
+			if tg != "" && !PathSafe(tg) {
 				t.Fatalf("target %q is no path segment", tg)
 			}
 			return

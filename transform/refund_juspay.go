@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -32,13 +33,13 @@ var juspayRefundStatuses = map[string]RefundStatus{
 // POST /refunds). Juspay's webhook samples send numbers as strings, and
 // ref in float notation: both are read as text.
 type juspayRefund struct {
-	UniqueRequestID string        `json:"unique_request_id"`
-	OrderID         string        `json:"order_id"` // flat object only
-	Status          string        `json:"status"`
-	Amount          json.Number   `json:"amount"`
-	Ref             kwikpaisaText `json:"ref"`
-	ID              kwikpaisaText `json:"id"`
-	Created         string        `json:"created"`
+	UniqueRequestID string      `json:"unique_request_id"`
+	OrderID         string      `json:"order_id"` // flat object only
+	Status          string      `json:"status"`
+	Amount          json.Number `json:"amount"`
+	Ref             Scalar      `json:"ref"`
+	ID              Scalar      `json:"id"`
+	Created         string      `json:"created"`
 }
 
 // juspayRefundOrder is the order object of the refund and status answers.
@@ -55,7 +56,7 @@ type juspayRefundOrder struct {
 // JuspayUniqueRequestID is the unique_request_id of a refund: 20
 // characters of A–Z and 0–9, derived from the order and refund ids.
 func JuspayUniqueRequestID(orderID, refundID string) string {
-	return "PGRF" + refundDigest(orderID, refundID)[:juspayMaxRequestID-4]
+	return "PGRF" + RefundDigest(orderID, refundID)[:juspayMaxRequestID-4]
 }
 
 func (g Juspay) CheckRefund(orderID string, r *Refund) *Error {
@@ -168,9 +169,9 @@ func (g Juspay) findRefund(c *RefundCall, status int, body []byte) (*RefundResul
 			GatewayStatus:   rf.Status,
 			Amount:          amount,
 			Currency:        currency,
-			CreatedAt:       juspayTime(rf.Created),
 		}
-		if e := checkRefundEcho(c, res); e != nil {
+		res.CreatedAt, _ = RFC3339ToUTC(rf.Created)
+		if e := CheckRefundEcho(c, res); e != nil {
 			return nil, e
 		}
 		return res, nil
@@ -199,7 +200,7 @@ func (g Juspay) refundError(status int, body []byte) *Error {
 			code = ei.Code
 		}
 		if msg == "" {
-			msg = juspayFirst(ei.DeveloperMessage, ei.UserMessage)
+			msg = cmp.Or(ei.DeveloperMessage, ei.UserMessage)
 		}
 	}
 	if !readable || (code == "" && msg == "") {
@@ -212,7 +213,7 @@ func (g Juspay) refundError(status int, body []byte) *Error {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden ||
 		hasFold(code, "access_denied", "missing_authentication", "UNAUTHENTICATED", "UNAUTHORIZED"):
 		return GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, msg, "")
-	case strings.EqualFold(code, "duplicate.call") && containsFold(msg, "processing"):
+	case strings.EqualFold(code, "duplicate.call") && ContainsFold(msg, "processing"):
 		return refundFailure(g.Name(), OrderInProgress, code, msg, "refund_id")
 	case strings.EqualFold(code, "duplicate.call") || hasFold(code, "DUPLICATE_REQUEST", "ALREADY_EXISTS"):
 		return refundFailure(g.Name(), DuplicateRefund, code, msg, "refund_id")
@@ -225,7 +226,7 @@ func (g Juspay) refundError(status int, body []byte) *Error {
 		return Unreadable(g.Name(), status, "an unexpected status")
 	case status == http.StatusNotFound || hasFold(code, "RESOURCE_NOT_FOUND", "NOT_FOUND"):
 		return GatewayFailure(g.Name(), OrderNotFound, code, msg, "order_id")
-	case containsFold(code, "amount") || containsFold(msg, "amount"):
+	case ContainsFold(code, "amount") || ContainsFold(msg, "amount"):
 		return refundFailure(g.Name(), GatewayRejected, code, msg, "amount")
 	}
 	return refundFailure(g.Name(), GatewayRejected, code, msg, "")

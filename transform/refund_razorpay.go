@@ -2,7 +2,9 @@ package transform
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -61,7 +63,7 @@ type razorpayRefund struct {
 // least 10 characters of A–Z a–z 0–9 _ - (Razorpay's rule), derived from
 // the order and refund ids so every retry sends the same key.
 func RazorpayRefundKey(orderID, refundID string) string {
-	return "PGRF-" + refundDigest(orderID, refundID)[:32]
+	return "PGRF-" + RefundDigest(orderID, refundID)[:32]
 }
 
 func (g Razorpay) CheckRefund(orderID string, r *Refund) *Error {
@@ -85,7 +87,7 @@ func (g Razorpay) CheckRefund(orderID string, r *Refund) *Error {
 	if n > razorpayMaxNotes {
 		return Invalid("metadata", "razorpay allows at most %d notes (metadata pairs, and reason), got %d", razorpayMaxNotes, n)
 	}
-	for _, k := range sortedKeys(r.Metadata) {
+	for _, k := range slices.Sorted(maps.Keys(r.Metadata)) {
 		if utf8.RuneCountInString(k) > razorpayMaxNoteLen {
 			return Invalid("metadata", "razorpay allows keys of at most %d characters", razorpayMaxNoteLen)
 		}
@@ -99,7 +101,7 @@ func (g Razorpay) CheckRefund(orderID string, r *Refund) *Error {
 // BuildRefundTarget asks for the order's payments: a refund is made on the
 // captured one.
 func (g Razorpay) BuildRefundTarget(order *Result, _ []byte) (string, *Request, *Error) {
-	if !pathSafe(order.GatewayOrderID) {
+	if !PathSafe(order.GatewayOrderID) {
 		return "", nil, Unreadable(g.Name(), http.StatusOK, "an order id paygate cannot use in a path")
 	}
 	return "", &Request{Method: http.MethodGet, Path: "/v1/orders/" + order.GatewayOrderID + "/payments"}, nil
@@ -141,7 +143,7 @@ func (g Razorpay) ParseRefundTarget(order *Result, status int, body []byte) (str
 		return "", &Error{Type: GatewayRejected, Gateway: g.Name(), Field: "order_id",
 			Message: "razorpay holds no captured payment for this order: only captured payments can be refunded"}
 	}
-	if !pathSafe(found.ID) {
+	if !PathSafe(found.ID) {
 		return "", Unreadable(g.Name(), status, "a payment id paygate cannot use in a path")
 	}
 	if found.Currency != order.Currency {
@@ -155,7 +157,7 @@ func (g Razorpay) BuildRefund(c *RefundCall) (Request, *Error) {
 	if e := g.CheckRefund(c.Order.OrderID, r); e != nil {
 		return Request{}, e
 	}
-	if !pathSafe(c.Target) {
+	if !PathSafe(c.Target) {
 		return Request{}, Invalid("", "no payment to refund")
 	}
 	minor, e := RazorpayMinor(r.Amount, c.Order.Currency)
@@ -174,16 +176,16 @@ func (g Razorpay) BuildRefund(c *RefundCall) (Request, *Error) {
 	b = append(b, `{"amount":`...)
 	b = append(b, minor.String()...)
 	b = append(b, `,"receipt":`...)
-	b = appendJSONString(b, r.RefundID)
+	b = AppendJSONString(b, r.RefundID)
 	if len(notes) > 0 {
 		b = append(b, `,"notes":{`...)
-		for i, k := range sortedKeys(notes) {
+		for i, k := range slices.Sorted(maps.Keys(notes)) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k)
+			b = AppendJSONString(b, k)
 			b = append(b, ':')
-			b = appendJSONString(b, notes[k])
+			b = AppendJSONString(b, notes[k])
 		}
 		b = append(b, '}')
 	}
@@ -214,11 +216,11 @@ func (g Razorpay) BuildRefundStatus(c *RefundCall) (Request, *Error) {
 	if e := ValidateRefundID(c.RefundID); e != nil {
 		return Request{}, e
 	}
-	if !pathSafe(c.Target) {
+	if !PathSafe(c.Target) {
 		return Request{}, Invalid("", "no payment to look the refund up on")
 	}
 	path := "/v1/payments/" + c.Target + "/refunds"
-	if c.GatewayRefundID != "" && pathSafe(c.GatewayRefundID) {
+	if c.GatewayRefundID != "" && PathSafe(c.GatewayRefundID) {
 		return Request{Method: http.MethodGet, Path: path + "/" + c.GatewayRefundID}, nil
 	}
 	return Request{Method: http.MethodGet, Path: path, RawQuery: "count=" + razorpayMaxRefundList}, nil
@@ -227,7 +229,7 @@ func (g Razorpay) BuildRefundStatus(c *RefundCall) (Request, *Error) {
 func (g Razorpay) ParseRefundStatus(c *RefundCall, status int, body []byte) (*RefundResult, *Error) {
 	if status != http.StatusOK {
 		e := g.refundError(status, body)
-		if c.GatewayRefundID != "" && e.Type == GatewayRejected && containsFold(e.GatewayMessage, "does not exist") {
+		if c.GatewayRefundID != "" && e.Type == GatewayRejected && ContainsFold(e.GatewayMessage, "does not exist") {
 			return nil, RefundNotFound(g.Name())
 		}
 		return nil, e
@@ -281,9 +283,9 @@ func (g Razorpay) refundResult(c *RefundCall, rf *razorpayRefund) (*RefundResult
 	}
 	exp, ok := CurrencyExponent(rf.Currency)
 	if !ok {
-		return nil, Unreadable(g.Name(), http.StatusOK, "an unknown currency "+clip(rf.Currency))
+		return nil, Unreadable(g.Name(), http.StatusOK, "an unknown currency "+Clip(rf.Currency, echoRunes))
 	}
-	amount, ok := minorToMajor(string(rf.Amount), int(exp))
+	amount, ok := MinorToMajor(string(rf.Amount), int(exp))
 	if !ok {
 		return nil, Unreadable(g.Name(), http.StatusOK, "an amount that is not an integer")
 	}
@@ -302,7 +304,7 @@ func (g Razorpay) refundResult(c *RefundCall, rf *razorpayRefund) (*RefundResult
 		Currency:        rf.Currency,
 		CreatedAt:       UnixToRFC3339(rf.CreatedAt),
 	}
-	if e := checkRefundEcho(c, res); e != nil {
+	if e := CheckRefundEcho(c, res); e != nil {
 		return nil, e
 	}
 	return res, nil
@@ -322,12 +324,12 @@ func (g Razorpay) refundError(status int, body []byte) *Error {
 	}
 	code, desc, field := re.Error.Code, re.Error.Description, re.Error.Field
 	switch {
-	case status == http.StatusUnauthorized || containsFold(desc, "api key provided is invalid") ||
-		containsFold(desc, "api secret provided is invalid"):
+	case status == http.StatusUnauthorized || ContainsFold(desc, "api key provided is invalid") ||
+		ContainsFold(desc, "api secret provided is invalid"):
 		return GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, desc, "")
-	case containsFold(desc, "idempotency key") && containsFold(desc, "in progress"):
+	case ContainsFold(desc, "idempotency key") && ContainsFold(desc, "in progress"):
 		return refundFailure(g.Name(), OrderInProgress, code, desc, "refund_id")
-	case containsFold(desc, "same idempotency key") || containsFold(desc, "receipt should be unique"):
+	case ContainsFold(desc, "same idempotency key") || ContainsFold(desc, "receipt should be unique"):
 		return refundFailure(g.Name(), DuplicateRefund, code, desc, "refund_id")
 	}
 	if e, ok := refundHTTPFailure(g.Name(), status, code, desc); ok {
@@ -337,7 +339,7 @@ func (g Razorpay) refundError(status int, body []byte) *Error {
 		return Unreadable(g.Name(), status, "an unexpected status")
 	}
 	switch {
-	case field == "amount" || containsFold(desc, "refund amount") || containsFold(desc, "fully refunded"):
+	case field == "amount" || ContainsFold(desc, "refund amount") || ContainsFold(desc, "fully refunded"):
 		field = "amount"
 	case field == "receipt":
 		field = "refund_id"
@@ -347,19 +349,6 @@ func (g Razorpay) refundError(status int, body []byte) *Error {
 		field = "" // a Razorpay field with no canonical name (speed, id…)
 	}
 	return refundFailure(g.Name(), GatewayRejected, code, desc, field)
-}
-
-// pathSafe reports whether a gateway id can be put in a path as it is.
-func pathSafe(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if !isIDChar(id[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 var _ Refunder = Razorpay{}
