@@ -580,7 +580,7 @@ func (d *webhookDelivery) handle(ev *transform.Event) *webhookEventResult {
 		return res
 	}
 	ev.Identify(h.space)
-	if ev.TimeFromEvent() {
+	if ev.TimeFromBody {
 		// Records last the window: an event older than that cannot be told
 		// from a replay of one already delivered, so it is not forwarded.
 		if t, err := time.Parse(time.RFC3339, ev.OccurredAt); err == nil && h.now().Sub(t) > h.window() {

@@ -179,13 +179,13 @@ func strictNamesV1(body []byte) *Error {
 				if prev == name {
 					return Invalid(joinField(top.path, name), "appears more than once")
 				}
-				return Invalid(joinField(top.path, name), "differs only in case from %q", Clip(prev, echoRunes))
+				return Invalid(joinField(top.path, name), "differs only in case from %q", Clip(prev, EchoRunes))
 			}
 			top.names[f] = name
 			if top.schema && !exactlyKnown(top.path, name) {
 				for _, known := range orderFields[top.path] {
 					if strings.EqualFold(name, known) {
-						return Invalid(joinField(top.path, known), "names are case-sensitive: %q is not %q", Clip(name, echoRunes), known)
+						return Invalid(joinField(top.path, known), "names are case-sensitive: %q is not %q", Clip(name, EchoRunes), known)
 					}
 				}
 				return Invalid(joinField(top.path, name), "unknown field")

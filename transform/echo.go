@@ -77,8 +77,8 @@ func echoAmount(d decimal.Decimal, currency string, minorUnits bool) string {
 func OtherOrder(gateway, sent, got string) *Error {
 	if got == "" {
 		return &Error{Type: GatewayError, Gateway: gateway,
-			Message: fmt.Sprintf("%s answered about an order without order_id %q", gateway, Clip(sent, echoRunes))}
+			Message: fmt.Sprintf("%s answered about an order without order_id %q", gateway, Clip(sent, EchoRunes))}
 	}
 	return &Error{Type: GatewayError, Gateway: gateway,
-		Message: fmt.Sprintf("%s answered about order_id %q, not %q", gateway, Clip(got, echoRunes), Clip(sent, echoRunes))}
+		Message: fmt.Sprintf("%s answered about order_id %q, not %q", gateway, Clip(got, EchoRunes), Clip(sent, EchoRunes))}
 }

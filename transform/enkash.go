@@ -243,10 +243,8 @@ func (g EnKash) BuildStatusFor(gatewayID string) (Request, *Error) {
 	if gatewayID == "" || len(gatewayID) > enkashMaxGatewayID {
 		return Request{}, Invalid("gateway_order_id", "must be 1 to %d characters", enkashMaxGatewayID)
 	}
-	for i := 0; i < len(gatewayID); i++ {
-		if !isIDChar(gatewayID[i]) {
-			return Request{}, Invalid("gateway_order_id", "may contain only A-Z, a-z, 0-9, '-' and '_'")
-		}
+	if !PathSafe(gatewayID) {
+		return Request{}, Invalid("gateway_order_id", "may contain only A-Z, a-z, 0-9, '-' and '_'")
 	}
 	return g.statusRequest(gatewayID), nil
 }

@@ -62,13 +62,15 @@ type Event struct {
 	VerifiedBy     string       `json:"verified_by,omitempty"`
 	Refund         *EventRefund `json:"refund,omitempty"`
 
-	// orderKey names the order in the canonical event id: the id of the
-	// order that every event about it carries (Razorpay's order_…, the
-	// merchant's order_id for Juspay and KwikPaisa).
-	orderKey string
-	// timeFromEvent is set when OccurredAt comes from the gateway's own
-	// (verified) body rather than from the caller's clock.
-	timeFromEvent bool
+	// OrderKey names the order in the canonical event id (Identify): the id
+	// of the order that every event about it carries (Razorpay's order_…,
+	// the merchant's order_id for Juspay and KwikPaisa). Set by the
+	// gateway's parser; never sent.
+	OrderKey string `json:"-"`
+	// TimeFromBody is set when OccurredAt is the gateway's own time for the
+	// event, read from its (verified) body, so its age can be judged;
+	// false when OccurredAt is the time it was received.
+	TimeFromBody bool `json:"-"`
 }
 
 // EventRefund is the refund part of a refund event.
@@ -88,10 +90,6 @@ func (e *Event) JSON() []byte {
 	return b
 }
 
-// TimeFromEvent reports whether OccurredAt is the gateway's own time for
-// the event (so its age can be judged) rather than the time it was received.
-func (e *Event) TimeFromEvent() bool { return e.timeFromEvent }
-
 // Identify sets EventID from what the event means — gateway, account,
 // type, order and payment or refund — so that two gateway events saying
 // the same thing (Razorpay's payment.captured and order.paid for one
@@ -103,7 +101,7 @@ func (e *Event) Identify(account string) {
 	if e.Refund != nil {
 		sub = "refund:" + e.Refund.GatewayRefundID + ":" + e.Refund.RefundID
 	}
-	for _, part := range []string{e.Gateway, account, string(e.Type), e.orderKey, sub} {
+	for _, part := range []string{e.Gateway, account, string(e.Type), e.OrderKey, sub} {
 		// Length-prefixed, so no two different tuples hash alike.
 		fmt.Fprintf(h, "%d:%s;", len(part), part)
 	}
@@ -309,9 +307,9 @@ func EventFromStatus(gateway, gatewayEvent string, res *Result, received time.Ti
 	}
 	// One event per order and status: an unverified notification cannot
 	// make the app see a second order.paid by varying what it claims.
-	ev.orderKey = res.GatewayOrderID
-	if ev.orderKey == "" {
-		ev.orderKey = "m:" + res.OrderID
+	ev.OrderKey = res.GatewayOrderID
+	if ev.OrderKey == "" {
+		ev.OrderKey = "m:" + res.OrderID
 	}
 	return ev, nil
 }

@@ -94,7 +94,7 @@ func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 		occurred = UTC(received)
 	}
 	base := Event{Gateway: "juspay", GatewayEvent: Clip(strings.TrimSpace(name), 64), GatewayEventID: GatewayID(env.ID),
-		OccurredAt: occurred, timeFromEvent: fromEvent}
+		OccurredAt: occurred, TimeFromBody: fromEvent}
 
 	if oe, ok := juspayOrderEvents[name]; ok {
 		ev := base
@@ -123,7 +123,7 @@ func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 		ev.PaymentID = Clip(strings.TrimSpace(txnID), 128)
 		// TXN_* events carry no Juspay order id: the merchant's order_id,
 		// unique per Juspay merchant, names the order in both kinds.
-		ev.orderKey = "m:" + orderID
+		ev.OrderKey = "m:" + orderID
 		return []*Event{&ev}, nil
 	}
 
@@ -163,7 +163,7 @@ func ParseJuspayEvent(body []byte, received time.Time) ([]*Event, error) {
 		// the merchant's refund_id, or the id derived from it).
 		ev.Refund = &EventRefund{RefundID: GatewayID(rf.UniqueRequestID), GatewayRefundID: GatewayID(rf.ID),
 			Status: juspayRefundStatuses[re.status], Amount: ra}
-		ev.orderKey = "m:" + orderID
+		ev.OrderKey = "m:" + orderID
 		events = append(events, &ev)
 	}
 	if len(events) == 0 {

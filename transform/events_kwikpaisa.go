@@ -78,6 +78,6 @@ func ParseKwikPaisaEvent(body []byte, received time.Time) ([]*Event, error) {
 		Amount: amount, Currency: d.Currency,
 		OccurredAt: UTC(received), GatewayEventID: GatewayEventIDOfBody(body),
 	}
-	ev.orderKey = "m:" + orderID
+	ev.OrderKey = "m:" + orderID
 	return []*Event{ev}, nil
 }

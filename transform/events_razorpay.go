@@ -162,12 +162,12 @@ func ParseRazorpayEvent(body []byte, received time.Time) ([]*Event, error) {
 	default:
 		return nil, UnmappedEvent(name, "not a payment or refund event")
 	}
-	ev.orderKey = ev.GatewayOrderID
-	if ev.orderKey == "" {
-		ev.orderKey = "p:" + ev.PaymentID // a payment without an order
+	ev.OrderKey = ev.GatewayOrderID
+	if ev.OrderKey == "" {
+		ev.OrderKey = "p:" + ev.PaymentID // a payment without an order
 	}
-	ev.OccurredAt, ev.timeFromEvent = firstTime(env.CreatedAt, env.Payload.CreatedAt)
-	if !ev.timeFromEvent {
+	ev.OccurredAt, ev.TimeFromBody = firstTime(env.CreatedAt, env.Payload.CreatedAt)
+	if !ev.TimeFromBody {
 		ev.OccurredAt = UTC(received)
 	}
 	return []*Event{ev}, nil

@@ -49,7 +49,7 @@ type eventCase struct {
 func checkEvent(t *testing.T, name string, got *Event, want Event) {
 	t.Helper()
 	g := *got
-	g.EventID, g.orderKey, g.timeFromEvent = "", "", false
+	g.EventID, g.OrderKey, g.TimeFromBody = "", "", false
 	if !reflect.DeepEqual(g, want) {
 		gj, _ := json.Marshal(g)
 		wj, _ := json.Marshal(want)
@@ -95,7 +95,7 @@ func TestRazorpayEvents(t *testing.T) {
 	for _, c := range cases {
 		ev := one(ParseRazorpayEvent(eventFixture(t, "razorpay", c.file), eventReceived))
 		checkEvent(t, c.file, ev, c.want)
-		if !ev.TimeFromEvent() {
+		if !ev.TimeFromBody {
 			t.Errorf("%s: occurred_at should come from the event's created_at", c.file)
 		}
 		ev.Identify("acct-1")
@@ -296,7 +296,7 @@ func TestKwikPaisaEvents(t *testing.T) {
 	checkEvent(t, "payment.success", ev, Event{GatewayEventID: GatewayEventIDOfBody(body), Type: EventOrderPaid, Gateway: "kwikpaisa",
 		GatewayEvent: "payment.success", OrderID: "6116229263036", Status: StatusPaid, Amount: "105.00", Currency: "INR",
 		OccurredAt: "2026-11-21T19:55:00Z"})
-	if ev.TimeFromEvent() {
+	if ev.TimeFromBody {
 		t.Error("KwikPaisa events carry no time; occurred_at is the time received")
 	}
 	for _, c := range []struct {

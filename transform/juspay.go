@@ -124,7 +124,7 @@ func (Juspay) Name() string { return "juspay" }
 func JuspayAmount(a Amount, currency string) (string, *Error) {
 	exp, ok := CurrencyExponent(currency)
 	if !ok {
-		return "", Invalid("currency", "%q is not supported by juspay", Clip(currency, echoRunes))
+		return "", Invalid("currency", "%q is not supported by juspay", Clip(currency, EchoRunes))
 	}
 	if exp > juspayMaxPlaces {
 		return "", Invalid("currency", "juspay amounts have at most %d decimal places; %s has %d", juspayMaxPlaces, currency, exp)

@@ -132,7 +132,7 @@ func kwikpaisaBody(o *Order, name string, c *Customer, serviceType string) ([]by
 	field := func(key, v string) { // key includes its quotes, colon and any leading comma
 		if err == nil {
 			b = append(b, key...)
-			b, err = canonAppendString(b, v)
+			b, err = AppendCanonicalString(b, v)
 		}
 	}
 	b = append(b, `{"customer":{`...)
@@ -174,7 +174,7 @@ func kwikpaisaBody(o *Order, name string, c *Customer, serviceType string) ([]by
 	field(`,"phone":`, c.Phone)
 	b = append(b, `},"order_amount":`...)
 	if err == nil {
-		b, err = canonAppend(b, o.Amount.Decimal())
+		b, err = AppendCanonicalJSON(b, o.Amount.Decimal())
 	}
 	field(`,"order_currency":`, o.Currency)
 	field(`,"order_id":`, o.OrderID)
@@ -256,7 +256,7 @@ func (g KwikPaisa) ParseStatus(orderID string, status int, body []byte) (*Result
 	if lit != "" {
 		exp, ok := CurrencyExponent(ord.Currency)
 		if !ok {
-			return nil, Unreadable(g.Name(), status, "an unknown currency "+Clip(ord.Currency, echoRunes))
+			return nil, Unreadable(g.Name(), status, "an unknown currency "+Clip(ord.Currency, EchoRunes))
 		}
 		amount, err := decimal.NewFromString(lit)
 		if err != nil || amount.IsNegative() || !amount.Shift(exp).IsInteger() {

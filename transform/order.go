@@ -195,7 +195,7 @@ func unknownField(p jsontext.Pointer, fields map[string][]string) *Error {
 	parent, name := pointerField(p.Parent()), p.LastToken()
 	for _, known := range fields[parent] {
 		if strings.EqualFold(name, known) {
-			return Invalid(joinField(parent, known), "names are case-sensitive: %q is not %q", Clip(name, echoRunes), known)
+			return Invalid(joinField(parent, known), "names are case-sensitive: %q is not %q", Clip(name, EchoRunes), known)
 		}
 	}
 	return Invalid(pointerField(p), "unknown field")
@@ -248,10 +248,10 @@ func kindName(k jsontext.Kind) string {
 // option holds); the decoder has matched every other name exactly.
 func (o *Order) checkFoldedNames() *Error {
 	if k, other := foldedPair(o.Metadata); k != "" {
-		return Invalid("metadata."+k, "differs only in case from %q", Clip(other, echoRunes))
+		return Invalid("metadata."+k, "differs only in case from %q", Clip(other, EchoRunes))
 	}
 	if k, other := foldedPair(o.GatewayOptions); k != "" {
-		return Invalid("gateway_options."+k, "differs only in case from %q", Clip(other, echoRunes))
+		return Invalid("gateway_options."+k, "differs only in case from %q", Clip(other, EchoRunes))
 	}
 	for _, k := range slices.Sorted(maps.Keys(o.GatewayOptions)) {
 		if raw := o.GatewayOptions[k]; len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
@@ -345,7 +345,7 @@ func (o *Order) Validate() *Error {
 	}
 	exp, ok := CurrencyExponent(o.Currency)
 	if !ok {
-		return Invalid("currency", "%q is not a supported ISO 4217 code (upper case, such as \"INR\")", Clip(o.Currency, echoRunes))
+		return Invalid("currency", "%q is not a supported ISO 4217 code (upper case, such as \"INR\")", Clip(o.Currency, EchoRunes))
 	}
 	if p := o.Amount.SignificantPlaces(); p > exp {
 		return Invalid("amount", "%s allows at most %d decimal places", o.Currency, exp)

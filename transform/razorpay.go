@@ -71,7 +71,7 @@ func (Razorpay) Name() string { return "razorpay" }
 func RazorpayMinor(a Amount, currency string) (decimal.Decimal, *Error) {
 	exp, ok := CurrencyExponent(currency)
 	if !ok {
-		return decimal.Decimal{}, Invalid("currency", "%q is not supported by razorpay", Clip(currency, echoRunes))
+		return decimal.Decimal{}, Invalid("currency", "%q is not supported by razorpay", Clip(currency, EchoRunes))
 	}
 	minor, ok := a.Minor(exp)
 	if !ok {
@@ -214,7 +214,7 @@ func (g Razorpay) ParseStatus(orderID string, status int, body []byte) (*Result,
 	if e == nil && len(c.Items) > 1 {
 		for i := range c.Items {
 			if it := &c.Items[i]; it != pick {
-				res.OtherGatewayOrderIDs = append(res.OtherGatewayOrderIDs, Clip(it.ID, echoRunes))
+				res.OtherGatewayOrderIDs = append(res.OtherGatewayOrderIDs, Clip(it.ID, EchoRunes))
 			}
 		}
 	}
@@ -224,7 +224,7 @@ func (g Razorpay) ParseStatus(orderID string, status int, body []byte) (*Result,
 func (g Razorpay) result(orderID string, ord *razorpayOrder) (*Result, *Error) {
 	exp, ok := CurrencyExponent(ord.Currency)
 	if !ok {
-		return nil, Unreadable(g.Name(), http.StatusOK, "an unknown currency "+Clip(ord.Currency, echoRunes))
+		return nil, Unreadable(g.Name(), http.StatusOK, "an unknown currency "+Clip(ord.Currency, EchoRunes))
 	}
 	amount, ok := MinorToMajor(string(ord.Amount), int(exp))
 	if !ok {

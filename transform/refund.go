@@ -148,7 +148,7 @@ func DecodeRefund(body []byte) (*Refund, *Error) {
 		return nil, decodeErrorFor(err, refundFields)
 	}
 	if k, other := foldedPair(r.Metadata); k != "" {
-		return nil, Invalid("metadata."+k, "differs only in case from %q", Clip(other, echoRunes))
+		return nil, Invalid("metadata."+k, "differs only in case from %q", Clip(other, EchoRunes))
 	}
 	if e := r.Validate(); e != nil {
 		return nil, e
@@ -213,7 +213,7 @@ func CheckRefundable(order *Result, r *Refund) *Error {
 	if order.Status != StatusPaid {
 		state := string(order.Status)
 		if w := order.GatewayStatus; w != "" && !strings.EqualFold(w, state) {
-			state += " (" + Clip(w, echoRunes) + ")"
+			state += " (" + Clip(w, EchoRunes) + ")"
 		}
 		return &Error{Type: GatewayRejected, Gateway: order.Gateway, Field: "order_id",
 			Message: fmt.Sprintf("%s reports the order as %s: only paid orders can be refunded", order.Gateway, state)}
@@ -256,9 +256,9 @@ func IsRefundNotFound(e *Error) bool {
 	return e != nil && e.Type == NotFound && e.Field == "refund_id"
 }
 
-// refundFailure builds the canonical error for a gateway's refusal of a
+// RefundFailure builds the canonical error for a gateway's refusal of a
 // refund step, keeping its own code, message and field.
-func refundFailure(gateway string, t ErrorType, code, message, field string) *Error {
+func RefundFailure(gateway string, t ErrorType, code, message, field string) *Error {
 	e := GatewayFailure(gateway, t, code, message, field)
 	switch t {
 	case GatewayRejected:
@@ -276,11 +276,11 @@ func refundFailure(gateway string, t ErrorType, code, message, field string) *Er
 	return e
 }
 
-// refundHTTPFailure maps the HTTP statuses whose meaning does not depend on
+// RefundHTTPFailure maps the HTTP statuses whose meaning does not depend on
 // the body: refused credentials, "slow down" (408, 425 and 429 are
 // retryable, never a refusal: README "Retries and idempotency") and server
 // errors. ok is false for other statuses.
-func refundHTTPFailure(gateway string, status int, code, message string) (*Error, bool) {
+func RefundHTTPFailure(gateway string, status int, code, message string) (*Error, bool) {
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return GatewayFailure(gateway, GatewayAuthenticationFailed, code, message, ""), true

@@ -237,7 +237,7 @@ func (g EnKash) refundResult(c *RefundCall, p *enkashRefundItem) (*RefundResult,
 func (g EnKash) refundEnvelope(status int, body []byte) (*enkashEnvelope, *Error) {
 	var env enkashEnvelope
 	if err := json.Unmarshal(body, &env); err != nil || env.ResponseCode == nil {
-		if e, ok := refundHTTPFailure(g.Name(), status, "", ""); ok {
+		if e, ok := RefundHTTPFailure(g.Name(), status, "", ""); ok {
 			return nil, e
 		}
 		return nil, Unreadable(g.Name(), status, "a body that is not an EnKash envelope")
@@ -262,15 +262,15 @@ func (g EnKash) refundEnvelope(status int, body []byte) (*enkashEnvelope, *Error
 	case code == strconv.Itoa(EnKashInvalidToken) || status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return nil, GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, msg, "")
 	case code == enkashDuplicateCode || status == http.StatusConflict || ContainsFold(msg, "duplicate"):
-		return nil, refundFailure(g.Name(), DuplicateRefund, code, msg, "refund_id")
+		return nil, RefundFailure(g.Name(), DuplicateRefund, code, msg, "refund_id")
 	}
-	if e, ok := refundHTTPFailure(g.Name(), status, code, msg); ok {
+	if e, ok := RefundHTTPFailure(g.Name(), status, code, msg); ok {
 		return nil, e
 	}
 	if ContainsFold(msg, "amount") {
-		return nil, refundFailure(g.Name(), GatewayRejected, code, msg, "amount")
+		return nil, RefundFailure(g.Name(), GatewayRejected, code, msg, "amount")
 	}
-	return nil, refundFailure(g.Name(), GatewayRejected, code, msg, "")
+	return nil, RefundFailure(g.Name(), GatewayRejected, code, msg, "")
 }
 
 var _ Refunder = EnKash{}

@@ -204,7 +204,7 @@ func (g Juspay) refundError(status int, body []byte) *Error {
 		}
 	}
 	if !readable || (code == "" && msg == "") {
-		if e, ok := refundHTTPFailure(g.Name(), status, "", ""); ok {
+		if e, ok := RefundHTTPFailure(g.Name(), status, "", ""); ok {
 			return e
 		}
 		return Unreadable(g.Name(), status, "an unreadable error body")
@@ -214,11 +214,11 @@ func (g Juspay) refundError(status int, body []byte) *Error {
 		hasFold(code, "access_denied", "missing_authentication", "UNAUTHENTICATED", "UNAUTHORIZED"):
 		return GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, msg, "")
 	case strings.EqualFold(code, "duplicate.call") && ContainsFold(msg, "processing"):
-		return refundFailure(g.Name(), OrderInProgress, code, msg, "refund_id")
+		return RefundFailure(g.Name(), OrderInProgress, code, msg, "refund_id")
 	case strings.EqualFold(code, "duplicate.call") || hasFold(code, "DUPLICATE_REQUEST", "ALREADY_EXISTS"):
-		return refundFailure(g.Name(), DuplicateRefund, code, msg, "refund_id")
+		return RefundFailure(g.Name(), DuplicateRefund, code, msg, "refund_id")
 	}
-	if e, ok := refundHTTPFailure(g.Name(), status, code, msg); ok {
+	if e, ok := RefundHTTPFailure(g.Name(), status, code, msg); ok {
 		return e
 	}
 	switch {
@@ -227,9 +227,9 @@ func (g Juspay) refundError(status int, body []byte) *Error {
 	case status == http.StatusNotFound || hasFold(code, "RESOURCE_NOT_FOUND", "NOT_FOUND"):
 		return GatewayFailure(g.Name(), OrderNotFound, code, msg, "order_id")
 	case ContainsFold(code, "amount") || ContainsFold(msg, "amount"):
-		return refundFailure(g.Name(), GatewayRejected, code, msg, "amount")
+		return RefundFailure(g.Name(), GatewayRejected, code, msg, "amount")
 	}
-	return refundFailure(g.Name(), GatewayRejected, code, msg, "")
+	return RefundFailure(g.Name(), GatewayRejected, code, msg, "")
 }
 
 // hasFold reports whether s equals one of words, ignoring case.

@@ -283,7 +283,7 @@ func (g Razorpay) refundResult(c *RefundCall, rf *razorpayRefund) (*RefundResult
 	}
 	exp, ok := CurrencyExponent(rf.Currency)
 	if !ok {
-		return nil, Unreadable(g.Name(), http.StatusOK, "an unknown currency "+Clip(rf.Currency, echoRunes))
+		return nil, Unreadable(g.Name(), http.StatusOK, "an unknown currency "+Clip(rf.Currency, EchoRunes))
 	}
 	amount, ok := MinorToMajor(string(rf.Amount), int(exp))
 	if !ok {
@@ -317,7 +317,7 @@ func (g Razorpay) refundResult(c *RefundCall, rf *razorpayRefund) (*RefundResult
 func (g Razorpay) refundError(status int, body []byte) *Error {
 	var re razorpayError
 	if err := json.Unmarshal(body, &re); err != nil || re.Error == nil {
-		if e, ok := refundHTTPFailure(g.Name(), status, "", ""); ok {
+		if e, ok := RefundHTTPFailure(g.Name(), status, "", ""); ok {
 			return e
 		}
 		return Unreadable(g.Name(), status, "an unreadable error body")
@@ -328,11 +328,11 @@ func (g Razorpay) refundError(status int, body []byte) *Error {
 		ContainsFold(desc, "api secret provided is invalid"):
 		return GatewayFailure(g.Name(), GatewayAuthenticationFailed, code, desc, "")
 	case ContainsFold(desc, "idempotency key") && ContainsFold(desc, "in progress"):
-		return refundFailure(g.Name(), OrderInProgress, code, desc, "refund_id")
+		return RefundFailure(g.Name(), OrderInProgress, code, desc, "refund_id")
 	case ContainsFold(desc, "same idempotency key") || ContainsFold(desc, "receipt should be unique"):
-		return refundFailure(g.Name(), DuplicateRefund, code, desc, "refund_id")
+		return RefundFailure(g.Name(), DuplicateRefund, code, desc, "refund_id")
 	}
-	if e, ok := refundHTTPFailure(g.Name(), status, code, desc); ok {
+	if e, ok := RefundHTTPFailure(g.Name(), status, code, desc); ok {
 		return e
 	}
 	if status < 400 {
@@ -348,7 +348,7 @@ func (g Razorpay) refundError(status int, body []byte) *Error {
 	default:
 		field = "" // a Razorpay field with no canonical name (speed, id…)
 	}
-	return refundFailure(g.Name(), GatewayRejected, code, desc, field)
+	return RefundFailure(g.Name(), GatewayRejected, code, desc, field)
 }
 
 var _ Refunder = Razorpay{}

@@ -22,8 +22,8 @@ func Clip(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
-// echoRunes bounds application input echoed in an error message.
-const echoRunes = 16
+// EchoRunes bounds application input echoed in an error message.
+const EchoRunes = 16
 
 // ContainsFold reports whether s contains sub, ignoring case.
 func ContainsFold(s, sub string) bool {
