@@ -171,6 +171,9 @@ func TestCanonicalJSONUTF16Order(t *testing.T) {
 	}
 }
 
+// publishedDir holds the gateways' published samples, read in place.
+const publishedDir = "../../shared/reference/fixtures/"
+
 // kwikpaisaSeedBody is the seed's create body, as the vendor wrote it.
 var kwikpaisaSeedBody = func() string {
 	b, err := os.ReadFile(publishedDir + "kwikpaisa/kp3_create_request.json")

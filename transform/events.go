@@ -135,21 +135,6 @@ func MalformedEvent(name, format string, args ...any) *IgnoredEvent {
 	return &IgnoredEvent{GatewayEvent: Clip(strings.TrimSpace(name), 64), Malformed: true, Reason: fmt.Sprintf(format, args...)}
 }
 
-// ParseEvents maps a verified webhook body of a gateway to canonical events
-// (Juspay's refund events may carry several refunds). received is the time
-// used where the event carries none. The error is an *IgnoredEvent.
-func ParseEvents(gateway string, body []byte, received time.Time) ([]*Event, error) {
-	switch gateway {
-	case "razorpay":
-		return ParseRazorpayEvent(body, received)
-	case "juspay":
-		return ParseJuspayEvent(body, received)
-	case "kwikpaisa":
-		return ParseKwikPaisaEvent(body, received)
-	}
-	return nil, UnmappedEvent("", "no event parser for gateway "+Clip(strings.TrimSpace(gateway), 32))
-}
-
 // GatewayEventIDOfBody is the gateway event id of gateways whose
 // notifications carry none (KwikPaisa, EnKash): the hex SHA-256 of the raw
 // body, so a redelivery of the same bytes has the same id.

@@ -8,3 +8,12 @@ func MustAmount(s string) Amount {
 	}
 	return a
 }
+
+// The bodies the benchmarks decode, for the gateway benchmarks.
+const (
+	BenchOrderBody   = benchOrderBody
+	BenchMinimalBody = benchMinimalBody
+)
+
+// MaxFieldRunes bounds a field path in errors.
+const MaxFieldRunes = maxFieldRunes

@@ -20,6 +20,13 @@ const fullOrder = `{
   "gateway_options": {"service_type": "DIGITAL"}
 }`
 
+var orderSeeds = []string{
+	fullOrder,
+	`{"order_id":"A1","amount":105.5,"currency":"INR","customer":{"name":"Zoë 山田","email":"z@example.com","phone":"+919816512345"},"return_url":"https://x.example/r?a=1"}`,
+	`{"order_id":"K1","amount":"99.99","currency":"KWD","metadata":{"a":"<&>/"}}`,
+	`{"order_id":"J1","amount":"5000","currency":"JPY","bank_account":{"account_number":"123","ifsc":"bad"}}`,
+}
+
 func TestDecodeFullOrder(t *testing.T) {
 	o, e := DecodeOrder([]byte(fullOrder))
 	if e != nil {

@@ -1,0 +1,424 @@
+package kwikpaisa
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/paygate/caddy-paygate/transform"
+	"github.com/shopspring/decimal"
+)
+
+// KwikPaisa v3 payment gateway (gateways.md §1): JSON bodies in canonical
+// form (they are signed), the amount as a JSON number in major units, and
+// the customer's name, email and phone and a return_url required.
+type Dialect struct {
+	// ServiceType is sent when the order does not set
+	// gateway_options.service_type (DIGITAL, PHYSICAL_GOODS).
+	ServiceType string `json:"service_type,omitempty"`
+}
+
+const (
+	createPath = "/api/v3/pg/order/create"
+	statusPath = "/api/v3/pg/order/status"
+	// maxPlaces: the v2 docs said "two decimal places" (gateways.md
+	// §1.3); v3 says nothing more precise.
+	maxPlaces = 2
+)
+
+// statuses maps KwikPaisa order statuses (design.md §3.2).
+var statuses = transform.StatusMap{
+	"UN_PAID":    transform.StatusCreated,
+	"PROCESSING": transform.StatusPending,
+	"PAID":       transform.StatusPaid,
+	"FAILED":     transform.StatusFailed,
+	"EXPIRED":    transform.StatusExpired,
+}
+
+// timeLayouts are tried in order; the first is the documented one
+// ("13-05-2026 08:34 AM"), the others tolerate seconds or a 24-hour clock.
+var timeLayouts = []string{
+	"02-01-2006 03:04 PM", "02-01-2006 03:04:05 PM", "02-01-2006 15:04", "02-01-2006 15:04:05",
+	"2006-01-02 15:04:05",
+}
+
+// envelope is every KwikPaisa answer: success, v3 errors
+// ({"status":false,"code":401,"message":…}) and legacy errors
+// ({"code":"401","status":"failed","message":…,"return_data":{"description":…}}).
+type envelope struct {
+	Code       transform.Scalar `json:"code"`
+	Status     transform.Scalar `json:"status"`
+	Message    transform.Scalar `json:"message"`
+	ReturnData json.RawMessage  `json:"return_data"`
+}
+
+// returnData is return_data of create and status answers. The amount
+// and currency come only with status: the check-status page names the
+// amount order_amount ("105.00"), the mock-responses page amount; both
+// are read.
+type returnData struct {
+	KwikXOrderID  string           `json:"kwikX_order_id"`
+	OrderID       transform.Scalar `json:"order_id"`
+	OrderStatus   string           `json:"order_status"`
+	PaymentLink   string           `json:"payment_link"`
+	CreatedAt     string           `json:"created_at"`
+	OrderAmount   transform.Scalar `json:"order_amount"`
+	Amount        transform.Scalar `json:"amount"`
+	Currency      string           `json:"currency"`
+	PaymentMethod transform.Scalar `json:"payment_method"`
+	TransactionID transform.Scalar `json:"transaction_id"`
+	PaidAt        string           `json:"paid_at"`
+}
+
+func (Dialect) Name() string { return "kwikpaisa" }
+
+func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.Error) {
+	if e := o.GatewayOptions.Check("service_type"); e != nil {
+		return transform.Request{}, e
+	}
+	serviceType := g.ServiceType
+	if s, ok, e := o.GatewayOptions.String("service_type"); e != nil {
+		return transform.Request{}, e
+	} else if ok {
+		if strings.TrimSpace(s) == "" {
+			return transform.Request{}, transform.Invalid("gateway_options.service_type", "must not be empty")
+		}
+		serviceType = s
+	}
+	if strings.TrimSpace(serviceType) == "" {
+		return transform.Request{}, transform.Invalid("gateway_options.service_type", "is required by kwikpaisa and this route configures no service_type")
+	}
+	if p := o.Amount.SignificantPlaces(); p > maxPlaces {
+		return transform.Request{}, transform.Invalid("amount", "kwikpaisa allows at most %d decimal places", maxPlaces)
+	}
+	exp, _ := transform.CurrencyExponent(o.Currency)
+	if minor, ok := o.Amount.Minor(exp); !ok {
+		return transform.Request{}, transform.Invalid("amount", "%s allows at most %d decimal places", o.Currency, exp)
+	} else if e := transform.CheckJSONNumberAmount(g.Name(), o.Amount.Decimal(), minor); e != nil {
+		return transform.Request{}, e
+	}
+	c := o.Customer
+	if c == nil {
+		c = &transform.Customer{}
+	}
+	name := c.FullName()
+	for _, f := range []struct{ field, value string }{
+		{"customer.name", name}, {"customer.email", c.Email}, {"customer.phone", c.Phone}, {"return_url", o.ReturnURL},
+	} {
+		if f.value == "" {
+			return transform.Request{}, transform.Invalid(f.field, "is required by kwikpaisa")
+		}
+	}
+	body, err := createBody(o, name, c, serviceType)
+	if errors.Is(err, transform.ErrUnportableNumber) {
+		// The amount is the only number, and CheckJSONNumberAmount has
+		// passed it: this is a safety net, not a path.
+		return transform.Request{}, transform.Invalid("amount", "kwikpaisa cannot send this amount as a JSON number")
+	}
+	if err != nil {
+		return transform.Request{}, transform.Invalid("", "cannot encode the order: %v", err)
+	}
+	return transform.Request{Method: http.MethodPost, Path: createPath, ContentType: "application/json", Body: body}, nil
+}
+
+// createBody writes the create body canonically without building a map
+// tree: every key is ASCII, so byte order is the canonical (UTF-16) order,
+// and the keys are written in that order. The bytes are those CanonicalJSON
+// gives for the same fields.
+func createBody(o *transform.Order, name string, c *transform.Customer, serviceType string) ([]byte, error) {
+	b := make([]byte, 0, 320)
+	var err error
+	field := func(key, v string) { // key includes its quotes, colon and any leading comma
+		if err == nil {
+			b = append(b, key...)
+			b, err = transform.AppendCanonicalString(b, v)
+		}
+	}
+	b = append(b, `{"customer":{`...)
+	if a := o.BillingAddress; a != nil {
+		// KwikPaisa has no third line: line3 joins line2 rather than
+		// being dropped.
+		line2 := a.Line2
+		if a.Line3 != "" {
+			if line2 != "" {
+				line2 += ", "
+			}
+			line2 += a.Line3
+		}
+		parts := [...]struct{ key, v string }{
+			{"city", a.City}, {"country", a.Country}, {"line1", a.Line1}, {"line2", line2},
+			{"postal_code", a.PostalCode}, {"state", a.State},
+		}
+		open := false
+		for _, p := range parts {
+			if p.v == "" {
+				continue
+			}
+			if open {
+				b = append(b, ',')
+			} else {
+				b = append(b, `"address":{`...)
+				open = true
+			}
+			b = append(b, '"')
+			b = append(b, p.key...)
+			field(`":`, p.v)
+		}
+		if open {
+			b = append(b, `},`...)
+		}
+	}
+	field(`"email":`, c.Email)
+	field(`,"name":`, name)
+	field(`,"phone":`, c.Phone)
+	b = append(b, `},"order_amount":`...)
+	if err == nil {
+		b, err = transform.AppendCanonicalJSON(b, o.Amount.Decimal())
+	}
+	field(`,"order_currency":`, o.Currency)
+	field(`,"order_id":`, o.OrderID)
+	if o.Description != "" {
+		field(`,"order_note":`, o.Description)
+	}
+	field(`,"return_url":`, o.ReturnURL)
+	field(`,"service_type":`, serviceType)
+	return append(b, '}'), err
+}
+
+func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*transform.Result, *transform.Error) {
+	ord, e := g.parse(status, body, false)
+	if e != nil {
+		return nil, e
+	}
+	// The documented create answer echoes only order_id; an amount or
+	// currency, should one come, is compared too.
+	got := transform.Echo{OrderID: string(ord.OrderID), Currency: ord.Currency}
+	lit, ok := ord.amount()
+	if !ok {
+		return nil, transform.Unreadable(g.Name(), status, "two different amounts")
+	}
+	if lit != "" {
+		d, err := decimal.NewFromString(lit)
+		if err != nil || d.IsNegative() {
+			return nil, transform.Unreadable(g.Name(), status, "an amount that is not a decimal number")
+		}
+		got.Amount, got.HasAmount = d, true
+	}
+	if e := transform.CheckEcho(g.Name(), transform.Echo{OrderID: o.OrderID, Currency: o.Currency, Amount: o.Amount.Decimal(), HasAmount: true}, got, false); e != nil {
+		return nil, e
+	}
+	res := g.result(o.OrderID, ord)
+	exp, _ := transform.CurrencyExponent(o.Currency)
+	res.Amount, res.Currency = o.Amount.Fixed(exp), o.Currency
+	return res, nil
+}
+
+// amount is the order's amount as KwikPaisa wrote it, from order_amount or
+// amount; "" when the answer has none, false when it has two that differ.
+func (ord *returnData) amount() (string, bool) {
+	a, b := string(ord.OrderAmount), string(ord.Amount)
+	if a == "" || a == b {
+		return b, true
+	}
+	if b == "" {
+		return a, true
+	}
+	da, errA := decimal.NewFromString(a)
+	db, errB := decimal.NewFromString(b)
+	return a, errA == nil && errB == nil && da.Equal(db)
+}
+
+func (g Dialect) BuildStatus(orderID string) (transform.Request, *transform.Error) {
+	if e := transform.ValidateOrderID(orderID); e != nil {
+		return transform.Request{}, e
+	}
+	body, err := transform.CanonicalJSON(map[string]any{"order_id": orderID})
+	if err != nil {
+		return transform.Request{}, transform.Invalid("order_id", "cannot encode: %v", err)
+	}
+	return transform.Request{Method: http.MethodPost, Path: statusPath, ContentType: "application/json", Body: body}, nil
+}
+
+func (g Dialect) ParseStatus(orderID string, status int, body []byte) (*transform.Result, *transform.Error) {
+	ord, e := g.parse(status, body, true)
+	if e != nil {
+		return nil, e
+	}
+	if e := transform.CheckEcho(g.Name(), transform.Echo{OrderID: orderID}, transform.Echo{OrderID: string(ord.OrderID)}, false); e != nil {
+		return nil, e
+	}
+	res := g.result(orderID, ord)
+	lit, ok := ord.amount()
+	if !ok {
+		return nil, transform.Unreadable(g.Name(), status, "two different amounts")
+	}
+	if lit != "" {
+		exp, ok := transform.CurrencyExponent(ord.Currency)
+		if !ok {
+			return nil, transform.Unreadable(g.Name(), status, "an unknown currency "+transform.Clip(ord.Currency, transform.EchoRunes))
+		}
+		amount, err := decimal.NewFromString(lit)
+		if err != nil || amount.IsNegative() || !amount.Shift(exp).IsInteger() {
+			return nil, transform.Unreadable(g.Name(), status, "an order_amount that is not an amount in "+ord.Currency)
+		}
+		res.Amount, res.Currency = amount.StringFixed(exp), ord.Currency
+	}
+	for _, d := range []struct{ name, value string }{
+		{"payment_method", string(ord.PaymentMethod)}, {"transaction_id", string(ord.TransactionID)},
+	} {
+		if d.value != "" {
+			res.SetDetail(d.name, d.value)
+		}
+	}
+	if ord.PaidAt != "" {
+		if t, ok := localTime(ord.PaidAt); ok {
+			res.SetDetail("paid_at", t)
+		} else {
+			res.SetDetail("paid_at", ord.PaidAt)
+		}
+	}
+	return res, nil
+}
+
+// parse reads a KwikPaisa answer: the HTTP status is trusted first; a 2xx
+// whose body still says it failed is mapped by the body's code.
+func (g Dialect) parse(status int, body []byte, statusOp bool) (*returnData, *transform.Error) {
+	if status < 200 || status > 299 {
+		return nil, g.failure(status, status, body, statusOp)
+	}
+	// The usual success answer in one pass; anything else is read again below.
+	var one struct {
+		Code       transform.Scalar `json:"code"`
+		Status     transform.Scalar `json:"status"`
+		ReturnData *returnData      `json:"return_data"`
+	}
+	if json.Unmarshal(body, &one) == nil && one.ReturnData != nil && one.ReturnData.KwikXOrderID != "" {
+		if env := (envelope{Code: one.Code, Status: one.Status}); env.carries(one.ReturnData) {
+			return one.ReturnData, nil
+		}
+	}
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, transform.Unreadable(g.Name(), status, "a body that is not KwikPaisa JSON")
+	}
+	var ord returnData
+	hasOrder := len(env.ReturnData) > 0 && json.Unmarshal(env.ReturnData, &ord) == nil && ord.KwikXOrderID != ""
+	if !hasOrder || !env.carries(&ord) {
+		if env.failed() {
+			code, _ := strconv.Atoi(string(env.Code))
+			return nil, g.failure(status, code, body, statusOp)
+		}
+		return nil, transform.Unreadable(g.Name(), status, "a body without return_data.kwikX_order_id")
+	}
+	return &ord, nil
+}
+
+// carries reports whether a 2xx answer holding an order is that order's
+// answer. A failed payment comes as code "200", status "failed" and the
+// order in return_data with order_status FAILED (KwikPaisa's sandbox
+// mock-responses page, tab "Failed"): the envelope's status is about the
+// payment, the order's own status says what happened, so an order with a
+// status under a 2xx code is read as the answer.
+func (env *envelope) carries(ord *returnData) bool {
+	return !env.failed() || (ord.OrderStatus != "" && strings.HasPrefix(string(env.Code), "2"))
+}
+
+// failed reports whether a 2xx body says the call failed: status false or
+// "failed", or a non-2xx code when there is no status word.
+func (env *envelope) failed() bool {
+	switch strings.ToLower(string(env.Status)) {
+	case "success", "true", "ok":
+		return false
+	case "":
+		return env.Code != "" && !strings.HasPrefix(string(env.Code), "2")
+	}
+	return true
+}
+
+// failure maps an error answer. httpStatus is what came over the wire,
+// code the status it stands for (the body's code when a 2xx body carries an
+// error).
+func (g Dialect) failure(httpStatus, code int, body []byte, statusOp bool) *transform.Error {
+	var env envelope
+	readable := json.Unmarshal(body, &env) == nil
+	gwCode, msg := "", ""
+	if readable {
+		gwCode, msg = string(env.Code), env.message()
+	}
+	fail := func(t transform.ErrorType, field string) *transform.Error {
+		return transform.GatewayFailure(g.Name(), t, gwCode, msg, field)
+	}
+	switch {
+	case transform.Throttled(httpStatus) || transform.Throttled(code):
+		return fail(transform.GatewayUnavailable, "")
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return fail(transform.GatewayAuthenticationFailed, "")
+	case code == http.StatusConflict:
+		return fail(transform.DuplicateOrder, "order_id")
+	case code == http.StatusNotFound && statusOp:
+		return fail(transform.OrderNotFound, "")
+	case code >= 500:
+		return fail(transform.GatewayError, "")
+	case !readable:
+		return transform.Unreadable(g.Name(), httpStatus, "an unreadable error body")
+	case code == http.StatusNotFound:
+		// Create has no "not found": the route or base URL is wrong.
+		return fail(transform.GatewayError, "")
+	case statusOp && (transform.ContainsFold(msg, "not found") || transform.ContainsFold(msg, "does not exist")):
+		return fail(transform.OrderNotFound, "")
+	case code >= 400:
+		return fail(transform.GatewayRejected, "")
+	}
+	return fail(transform.GatewayError, "")
+}
+
+// message is the gateway's text, with the legacy return_data.description
+// when there is one.
+func (env *envelope) message() string {
+	msg := string(env.Message)
+	var rd struct {
+		Description transform.Scalar `json:"description"`
+	}
+	if len(env.ReturnData) > 0 && json.Unmarshal(env.ReturnData, &rd) == nil && rd.Description != "" {
+		if msg == "" {
+			return string(rd.Description)
+		}
+		if string(rd.Description) != msg {
+			msg += ": " + string(rd.Description)
+		}
+	}
+	return msg
+}
+
+func (g Dialect) result(orderID string, ord *returnData) *transform.Result {
+	res := &transform.Result{
+		Gateway:        g.Name(),
+		OrderID:        orderID,
+		GatewayOrderID: ord.KwikXOrderID,
+		Status:         statuses.Map(ord.OrderStatus),
+		GatewayStatus:  ord.OrderStatus,
+		PaymentURL:     ord.PaymentLink,
+	}
+	if ord.CreatedAt != "" {
+		if t, ok := localTime(ord.CreatedAt); ok {
+			res.CreatedAt = t
+		} else {
+			// An unexpected format must not fail an order that exists.
+			res.SetDetail("created_at", ord.CreatedAt)
+		}
+	}
+	return res
+}
+
+// localTime converts KwikPaisa's IST time to RFC 3339 UTC.
+func localTime(s string) (string, bool) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if t, ok := transform.LocalToUTC(s, transform.IST, timeLayouts...); ok {
+		return t, true
+	}
+	return transform.RFC3339ToUTC(s)
+}
+
+var _ transform.Gateway = Dialect{}
