@@ -10,17 +10,6 @@ import (
 // reported that the gateway did not confirm, and amounts sent as JSON
 // numbers are exact.
 
-func TestTypeForStatusThrottled(t *testing.T) {
-	for status, want := range map[int]ErrorType{
-		408: GatewayUnavailable, 425: GatewayUnavailable, 429: GatewayUnavailable,
-		400: GatewayRejected, 401: GatewayAuthenticationFailed, 409: DuplicateOrder, 500: GatewayError,
-	} {
-		if got := TypeForStatus(status); got != want {
-			t.Errorf("TypeForStatus(%d) = %s, want %s", status, got, want)
-		}
-	}
-}
-
 func TestCheckEcho(t *testing.T) {
 	sent := Echo{OrderID: "ORD1", Currency: "INR", Amount: MustAmount("105.50").Decimal(), HasAmount: true}
 	ok := []Echo{

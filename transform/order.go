@@ -30,8 +30,9 @@ type Order struct {
 	NotifyURL       string            `json:"notify_url,omitempty"`
 	Metadata        map[string]string `json:"metadata,omitempty"`
 	BankAccount     *BankAccount      `json:"bank_account,omitempty"`
-	// GatewayOptions holds gateway-specific fields; each gateway checks the
-	// names it accepts (GatewayOptions.Check) and reads the values it needs.
+	// GatewayOptions holds gateway-specific fields; each gateway declares
+	// the names it accepts and their types (Facts.Options) and reads the
+	// values it needs.
 	GatewayOptions GatewayOptions `json:"gateway_options,omitempty"`
 }
 
@@ -66,19 +67,6 @@ type BankAccount struct {
 // GatewayOptions are gateway-specific fields with no canonical home.
 type GatewayOptions map[string]json.RawMessage
 
-// Check rejects option names the gateway does not accept.
-func (g GatewayOptions) Check(allowed ...string) *Error {
-	for _, k := range slices.Sorted(maps.Keys(g)) {
-		if !slices.Contains(allowed, k) {
-			if len(allowed) == 0 {
-				return Invalid("gateway_options."+k, "unknown option (this gateway accepts none)")
-			}
-			return Invalid("gateway_options."+k, "unknown option (this gateway accepts: %s)", strings.Join(allowed, ", "))
-		}
-	}
-	return nil
-}
-
 // String reads a string option; ok is false when absent or null.
 func (g GatewayOptions) String(name string) (string, bool, *Error) {
 	raw, present := g[name]
@@ -93,6 +81,23 @@ func (g GatewayOptions) String(name string) (string, bool, *Error) {
 		return "", false, e
 	}
 	return s, true, nil
+}
+
+// Digits reads an option of 1 to 10 digits sent as a JSON number (12) or
+// a string ("12"); "" when absent or null.
+func (g GatewayOptions) Digits(name string) (string, *Error) {
+	raw, present := g[name]
+	if !present || string(raw) == "null" {
+		return "", nil
+	}
+	s := string(raw)
+	if v, _, e := g.String(name); e == nil {
+		s = v
+	}
+	if s == "" || len(s) > 10 || strings.Trim(s, "0123456789") != "" {
+		return "", Invalid("gateway_options."+name, "must be digits, as a number or a string")
+	}
+	return s, nil
 }
 
 // Bool reads a boolean option; ok is false when absent or null.

@@ -40,10 +40,10 @@ func TestDecodeFullOrder(t *testing.T) {
 	if s, ok, e := o.GatewayOptions.String("service_type"); !ok || e != nil || s != "DIGITAL" {
 		t.Errorf("gateway_options.service_type = %q %v %v", s, ok, e)
 	}
-	if e := o.GatewayOptions.Check("service_type"); e != nil {
+	if e := (&Facts{Options: []Option{{Name: "service_type", Kind: OptionText}}}).CheckOptions(o.GatewayOptions); e != nil {
 		t.Errorf("Check: %v", e)
 	}
-	if e := o.GatewayOptions.Check(); e == nil || e.Field != "gateway_options.service_type" {
+	if e := (&Facts{}).CheckOptions(o.GatewayOptions); e == nil || e.Field != "gateway_options.service_type" {
 		t.Errorf("Check() with none allowed = %v", e)
 	}
 }

@@ -256,42 +256,6 @@ func IsRefundNotFound(e *Error) bool {
 	return e != nil && e.Type == NotFound && e.Field == "refund_id"
 }
 
-// RefundFailure builds the canonical error for a gateway's refusal of a
-// refund step, keeping its own code, message and field.
-func RefundFailure(gateway string, t ErrorType, code, message, field string) *Error {
-	e := GatewayFailure(gateway, t, code, message, field)
-	switch t {
-	case GatewayRejected:
-		e.Message = gateway + " rejected the refund"
-	case DuplicateRefund:
-		e.Message = gateway + " holds another refund under this refund_id; use a new refund_id"
-	case OrderInProgress:
-		e.Message = gateway + " is still processing a refund call for this order; retry with the same request"
-	default:
-		return e
-	}
-	if e.GatewayMessage != "" {
-		e.Message += ": " + e.GatewayMessage
-	}
-	return e
-}
-
-// RefundHTTPFailure maps the HTTP statuses whose meaning does not depend on
-// the body: refused credentials, "slow down" (408, 425 and 429 are
-// retryable, never a refusal: README "Retries and idempotency") and server
-// errors. ok is false for other statuses.
-func RefundHTTPFailure(gateway string, status int, code, message string) (*Error, bool) {
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return GatewayFailure(gateway, GatewayAuthenticationFailed, code, message, ""), true
-	case status == http.StatusRequestTimeout || status == http.StatusTooEarly || status == http.StatusTooManyRequests:
-		return GatewayFailure(gateway, GatewayUnavailable, code, message, ""), true
-	case status >= 500:
-		return GatewayFailure(gateway, GatewayError, code, message, ""), true
-	}
-	return nil, false
-}
-
 // refundMismatch is the answer for a refund the gateway holds under this
 // refund id that is not the one asked for. As for orders (README
 // "Idempotent creation"), another amount or currency means the gateway

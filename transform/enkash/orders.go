@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,43 +14,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// EnKash PG ("Olympus") orders API (gateways.md §4): JSON with amount.value
-// in rupees, INR only. Every answer is the envelope {response_code,
-// response_message, payload}; a non-zero code is an error whatever the HTTP
-// status, and 117 means the bearer token is invalid or expired.
-type Dialect struct{}
-
-// invalidToken is EnKash's response_code for an invalid or expired token.
-const invalidToken = 117
-
-const (
-	rupees        = "INR"
-	minAccountLen = 9
-	maxAccountLen = 36
-	maxGatewayID  = 64
-	duplicateCode = "409"
-	notFoundCode  = "404"
-	createPath    = "/api/v0/orders"
-	orderPath     = "/api/v0/orders/"
-)
-
-var (
-	ifscPattern = regexp.MustCompile(`^[A-Z]{4}0[A-Z0-9]{6}$`)
-	minValue    = decimal.New(1, -2) // 0.01
-)
-
-// statuses maps EnKash order statuses (design.md §3.2).
-var statuses = transform.StatusMap{
-	"CREATED":                      transform.StatusCreated,
-	"CHECKOUT_RENDERED":            transform.StatusCreated,
-	"ATTEMPTED":                    transform.StatusPending,
-	"PAYMENT_CONFIRMATION_PENDING": transform.StatusPending,
-	"PAID":                         transform.StatusPaid,
-	"EXPIRED":                      transform.StatusExpired,
-	"CANCELLED":                    transform.StatusCancelled,
-}
-
-// createRequest is the body of POST /api/v0/orders, in the order of seed 003.
+// createRequest is the body of POST /api/v0/orders (docs.enkash.com,
+// "Create Order"), in the order of EnKash's sample request.
 type createRequest struct {
 	OrderID          string            `json:"orderId"`
 	Amount           wireAmount        `json:"amount"`
@@ -94,15 +58,6 @@ type paymentDetail struct {
 	IFSC          string `json:"ifsc,omitempty"`
 }
 
-// envelope is every EnKash answer. The code is read raw because it
-// may come as a number or a string; payload is an object on success and
-// often a string ("Token is invalid.") on failure.
-type envelope struct {
-	ResponseCode    json.RawMessage `json:"response_code"`
-	ResponseMessage string          `json:"response_message"`
-	Payload         json.RawMessage `json:"payload"`
-}
-
 type createdPayload struct {
 	RedirectionURL string `json:"redirectionUrl"`
 	OrderID        string `json:"orderId"`
@@ -123,22 +78,8 @@ type orderPayload struct {
 	Currency        string          `json:"currency"`
 }
 
-func (Dialect) Name() string { return "enkash" }
-
 func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.Error) {
-	if e := o.GatewayOptions.Check(); e != nil {
-		return transform.Request{}, e
-	}
-	if o.Currency != rupees {
-		return transform.Request{}, transform.Invalid("currency", "enkash accepts only INR")
-	}
-	if o.Amount.SignificantPlaces() > 2 {
-		return transform.Request{}, transform.Invalid("amount", "enkash allows at most 2 decimal places")
-	}
-	if o.Amount.Decimal().LessThan(minValue) {
-		return transform.Request{}, transform.Invalid("amount", "enkash needs at least 0.01")
-	}
-	if e := transform.CheckJSONNumberAmount(g.Name(), o.Amount.Decimal(), o.Amount.Decimal().Shift(2)); e != nil {
+	if _, e := Facts.CheckOrder(o); e != nil {
 		return transform.Request{}, e
 	}
 	pd, e := newPaymentDetail(o.BankAccount)
@@ -206,7 +147,7 @@ func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*tran
 		one.Payload != nil && one.Payload.RedirectionURL != "" {
 		return g.created(o, one.Payload), nil
 	}
-	env, e := g.envelope(status, body, false)
+	env, e := g.decode(transform.OpCreate, status, body)
 	if e != nil {
 		return nil, e
 	}
@@ -232,7 +173,7 @@ func (g Dialect) created(o *transform.Order, p *createdPayload) *transform.Resul
 // BuildStatus asks for an order by the merchant's id; use BuildStatusFor
 // with EnKash's own id when it is known (the newer docs key status on it).
 func (g Dialect) BuildStatus(orderID string) (transform.Request, *transform.Error) {
-	if e := transform.ValidateOrderID(orderID); e != nil {
+	if e := Facts.CheckOrderID(orderID); e != nil {
 		return transform.Request{}, e
 	}
 	return g.statusRequest(orderID), nil
@@ -267,7 +208,7 @@ func (g Dialect) ParseStatus(orderID string, status int, body []byte) (*transfor
 // it), else the answer is about another order. An empty gatewayID is
 // ParseStatus.
 func (g Dialect) ParseStatusFor(orderID, gatewayID string, status int, body []byte) (*transform.Result, *transform.Error) {
-	env, e := g.envelope(status, body, true)
+	env, e := g.decode(transform.OpStatus, status, body)
 	if e != nil {
 		return nil, e
 	}
@@ -295,7 +236,7 @@ func (g Dialect) ParseStatusFor(orderID, gatewayID string, status int, body []by
 	res := &transform.Result{
 		Gateway:       g.Name(),
 		OrderID:       orderID,
-		Status:        statuses.Map(strings.ToUpper(word)),
+		Status:        Facts.Statuses.Map(strings.ToUpper(word)),
 		GatewayStatus: word,
 		Amount:        amount,
 		Currency:      currency,
@@ -380,25 +321,15 @@ func StaleToken(status int, body []byte) bool {
 	if json.Unmarshal(body, &env) != nil {
 		return false
 	}
-	return transform.IntText(env.ResponseCode) == strconv.Itoa(invalidToken)
+	return transform.IntText(env.ResponseCode) == invalidToken
 }
 
-// envelope decodes the answer and turns a failure into a canonical error.
-// forStatus makes "not found" answers order_not_found.
-func (g Dialect) envelope(status int, body []byte, forStatus bool) (*envelope, *transform.Error) {
+// decode reads EnKash's envelope; a failure, or a body that is not an
+// envelope, is mapped by failure.
+func (g Dialect) decode(op transform.Op, status int, body []byte) (*envelope, *transform.Error) {
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil || env.ResponseCode == nil {
-		switch {
-		case transform.Throttled(status):
-			return nil, transform.GatewayFailure(g.Name(), transform.GatewayUnavailable, "", "", "")
-		case status == http.StatusUnauthorized || status == http.StatusForbidden:
-			return nil, transform.GatewayFailure(g.Name(), transform.GatewayAuthenticationFailed, "", "", "")
-		case forStatus && status == http.StatusNotFound:
-			return nil, transform.GatewayFailure(g.Name(), transform.OrderNotFound, "", "", "")
-		case status >= 500:
-			return nil, transform.GatewayFailure(g.Name(), transform.GatewayError, "", "", "")
-		}
-		return nil, transform.Unreadable(g.Name(), status, "a body that is not an EnKash envelope")
+		return nil, g.failure(op, status, body)
 	}
 	code := transform.IntText(env.ResponseCode)
 	if code == "" {
@@ -407,52 +338,5 @@ func (g Dialect) envelope(status int, body []byte, forStatus bool) (*envelope, *
 	if code == "0" && status >= 200 && status <= 299 {
 		return &env, nil
 	}
-	msg := env.ResponseMessage
-	var detail string
-	if json.Unmarshal(env.Payload, &detail) == nil && detail != "" && detail != msg {
-		if msg == "" {
-			msg = detail
-		} else {
-			msg += ": " + detail
-		}
-	}
-	switch {
-	case transform.Throttled(status):
-		return nil, transform.GatewayFailure(g.Name(), transform.GatewayUnavailable, code, msg, "")
-	case code == strconv.Itoa(invalidToken) || status == http.StatusUnauthorized || status == http.StatusForbidden:
-		// Reached only once the refreshed token was refused too.
-		return nil, transform.GatewayFailure(g.Name(), transform.GatewayAuthenticationFailed, code, msg, "")
-	case throttled(code, msg):
-		return nil, transform.GatewayFailure(g.Name(), transform.GatewayUnavailable, code, msg, "")
-	case !forStatus && (code == duplicateCode || status == http.StatusConflict ||
-		transform.ContainsFold(msg, "duplicate") || transform.ContainsFold(msg, "already exist")):
-		return nil, transform.GatewayFailure(g.Name(), transform.DuplicateOrder, code, msg, "order_id")
-	case forStatus && (code == notFoundCode || status == http.StatusNotFound ||
-		transform.ContainsFold(msg, "not found") || transform.ContainsFold(msg, "does not exist")):
-		return nil, transform.GatewayFailure(g.Name(), transform.OrderNotFound, code, msg, "")
-	case status >= 500:
-		return nil, transform.GatewayFailure(g.Name(), transform.GatewayError, code, msg, "")
-	}
-	return nil, transform.GatewayFailure(g.Name(), transform.GatewayRejected, code, msg, "")
+	return nil, g.failure(op, status, body)
 }
-
-// throttled recognises a "slow down" inside the envelope, whatever
-// the HTTP status: EnKash documents no PG error codes [U], but its
-// envelopes carry HTTP-like codes elsewhere (409 duplicate, 403, 422), so
-// 408, 425 and 429 are read as those statuses, and a generic code with a
-// "try again later" or rate-limit message is read as a request to retry.
-// Taking such an answer for a rejection would record it and refuse every
-// retry of the order id.
-func throttled(code, msg string) bool {
-	if n, err := strconv.Atoi(code); err == nil && transform.Throttled(n) {
-		return true
-	}
-	for _, w := range []string{"try again later", "too many requests", "rate limit", "throttl"} {
-		if transform.ContainsFold(msg, w) {
-			return true
-		}
-	}
-	return false
-}
-
-var _ transform.Gateway = Dialect{}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/paygate/caddy-paygate/transform"
@@ -19,21 +18,6 @@ import (
 // (transactionId / transactionStatus, or transactions[] with a SUCCESS
 // item), and GET /api/v0/payment/{transactionId} lists the transaction's
 // refunds[] with their requestId.
-
-// refundStatuses maps refund statuses. EnKash documents only CREATED
-// (the schema of the refund answer); the other words are EnKash's
-// transaction vocabulary (docs.enkash.com, "Payment status"). A word
-// paygate does not know is pending: never a final answer it cannot back.
-var refundStatuses = map[string]transform.RefundStatus{
-	"CREATED":           transform.RefundPending,
-	"PENDING":           transform.RefundPending,
-	"PENDING_WITH_BANK": transform.RefundPending,
-	"INITIATED":         transform.RefundPending,
-	"SUCCESS":           transform.RefundSucceeded,
-	"REFUNDED":          transform.RefundSucceeded,
-	"FAILED":            transform.RefundFailed,
-	"CANCELLED":         transform.RefundFailed,
-}
 
 // paidTxn: a transaction that took the customer's money, refunded
 // since or not.
@@ -77,7 +61,7 @@ func RequestID(orderID, refundID string) string {
 }
 
 func (g Dialect) CheckRefund(orderID string, _ *transform.Refund) *transform.Error {
-	return transform.ValidateOrderID(orderID)
+	return Facts.CheckOrderID(orderID)
 }
 
 // BuildRefundTarget reads the order's successful transaction from its
@@ -142,7 +126,7 @@ func (g Dialect) BuildRefund(c *transform.RefundCall) (transform.Request, *trans
 }
 
 func (g Dialect) ParseRefund(c *transform.RefundCall, status int, body []byte) (*transform.RefundResult, *transform.Error) {
-	env, e := g.refundEnvelope(status, body)
+	env, e := g.decode(transform.OpRefund, status, body)
 	if e != nil {
 		return nil, e
 	}
@@ -168,7 +152,7 @@ func (g Dialect) BuildRefundStatus(c *transform.RefundCall) (transform.Request, 
 }
 
 func (g Dialect) ParseRefundStatus(c *transform.RefundCall, status int, body []byte) (*transform.RefundResult, *transform.Error) {
-	env, e := g.refundEnvelope(status, body)
+	env, e := g.decode(transform.OpRefund, status, body)
 	if e != nil {
 		return nil, e
 	}
@@ -203,10 +187,7 @@ func (g Dialect) refundResult(c *transform.RefundCall, p *refundItem) (*transfor
 		amount, currency = c.Refund.Amount.Fixed(2), rupees
 	}
 	word := strings.ToUpper(p.Status)
-	st, known := refundStatuses[word]
-	if !known {
-		st = transform.RefundPending
-	}
+	st := Facts.RefundStatus(word)
 	// The refund's own transaction id; the schema does not say whether
 	// transactionId is that or the original payment's, so the original's is
 	// never reported as the refund's.
@@ -230,49 +211,3 @@ func (g Dialect) refundResult(c *transform.RefundCall, p *refundItem) (*transfor
 	}
 	return res, nil
 }
-
-// refundEnvelope decodes EnKash's envelope for refund calls. EnKash
-// documents no refund error codes; paygate reads the same conventions as
-// for orders (README "EnKash"): response_code 0 is success, 117 a refused
-// token, 409 (or "duplicate") a requestId already used, anything else a
-// refusal, and a message about the amount names the amount.
-func (g Dialect) refundEnvelope(status int, body []byte) (*envelope, *transform.Error) {
-	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil || env.ResponseCode == nil {
-		if e, ok := transform.RefundHTTPFailure(g.Name(), status, "", ""); ok {
-			return nil, e
-		}
-		return nil, transform.Unreadable(g.Name(), status, "a body that is not an EnKash envelope")
-	}
-	code := transform.IntText(env.ResponseCode)
-	if code == "" {
-		return nil, transform.Unreadable(g.Name(), status, "a response_code that is not a number")
-	}
-	if code == "0" && status >= 200 && status <= 299 {
-		return &env, nil
-	}
-	msg := env.ResponseMessage
-	var detail string
-	if json.Unmarshal(env.Payload, &detail) == nil && detail != "" && detail != msg {
-		if msg == "" {
-			msg = detail
-		} else {
-			msg += ": " + detail
-		}
-	}
-	switch {
-	case code == strconv.Itoa(invalidToken) || status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return nil, transform.GatewayFailure(g.Name(), transform.GatewayAuthenticationFailed, code, msg, "")
-	case code == duplicateCode || status == http.StatusConflict || transform.ContainsFold(msg, "duplicate"):
-		return nil, transform.RefundFailure(g.Name(), transform.DuplicateRefund, code, msg, "refund_id")
-	}
-	if e, ok := transform.RefundHTTPFailure(g.Name(), status, code, msg); ok {
-		return nil, e
-	}
-	if transform.ContainsFold(msg, "amount") {
-		return nil, transform.RefundFailure(g.Name(), transform.GatewayRejected, code, msg, "amount")
-	}
-	return nil, transform.RefundFailure(g.Name(), transform.GatewayRejected, code, msg, "")
-}
-
-var _ transform.Refunder = Dialect{}

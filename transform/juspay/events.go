@@ -110,7 +110,7 @@ func ParseEvent(body []byte, received time.Time) ([]*transform.Event, error) {
 		default:
 			return nil, transform.MalformedEvent(name, "no content.order or content.txn")
 		}
-		st := statuses.Map(status)
+		st := Facts.Statuses.Map(status)
 		if !slices.Contains(oe.allowed, st) {
 			return nil, transform.MalformedEvent(name, "status %q contradicts the event", transform.Clip(strings.TrimSpace(status), 32))
 		}
@@ -159,12 +159,12 @@ func ParseEvent(body []byte, received time.Time) ([]*transform.Event, error) {
 		}
 		ev := base
 		ev.Type, ev.OrderID, ev.GatewayOrderID = re.t, orderID, transform.GatewayID(o.ID)
-		ev.Status = statuses.Map(o.Status)
+		ev.Status = Facts.Statuses.Map(o.Status)
 		ev.Amount, ev.Currency, ev.PaymentID = orderAmount, o.Currency, transform.Clip(strings.TrimSpace(string(o.TxnID)), 128)
 		// unique_request_id is the id paygate sent for the refund (§ refunds:
 		// the merchant's refund_id, or the id derived from it).
 		ev.Refund = &transform.EventRefund{RefundID: transform.GatewayID(rf.UniqueRequestID), GatewayRefundID: transform.GatewayID(rf.ID),
-			Status: refundStatuses[re.status], Amount: ra}
+			Status: Facts.RefundStatuses[re.status], Amount: ra}
 		ev.OrderKey = "m:" + orderID
 		events = append(events, &ev)
 	}

@@ -1,7 +1,6 @@
 package juspay
 
 import (
-	"cmp"
 	"encoding/json"
 	"maps"
 	"net"
@@ -15,120 +14,158 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Juspay Express Checkout orders (gateways.md §2): POST /orders as
-// application/x-www-form-urlencoded with Juspay's flat and dotted keys, the
-// amount as a string with at most 2 decimals, metadata in udf1…udf10.
-//
-// Metadata → udf rule (Juspay keeps free-form data only in ten udf slots, and
-// udf1–5 must hold no special characters):
-//   - a key named udf1 … udf10 goes to that slot;
-//   - the other keys, in byte order, each take the lowest free slot: a plain
-//     value (only A–Z a–z 0–9, or empty) from udf1–5 and then udf6–10, any
-//     other value (spaces, punctuation, non-ASCII) from udf6–10 only;
-//   - a value with special characters in an explicit udf1–5 key, or more
-//     values than fit, is a 400 before any call.
-type Dialect struct{}
+// createRequest is the form of POST /orders
+// (juspay.io/in/docs/api-reference/docs/express-checkout/create-order-api),
+// by Juspay key; an empty value is not sent.
+type createRequest struct {
+	OrderID     string // order_id
+	Amount      string // amount: the currency's own places (wireAmount)
+	Currency    string // currency
+	Description string // description
+	ReturnURL   string // return_url
+	WebhookURL  string // metadata.webhook_url
 
-const (
-	maxOrderID = 20 // "character length less than 21"
-	maxPlaces  = 2  // "upto two decimal places"
-	udfs       = 10
-	plainUDFs  = 5 // udf1–5: no special characters
-	formType   = "application/x-www-form-urlencoded"
-)
+	CustomerID    string // customer_id
+	CustomerEmail string // customer_email
+	CustomerPhone string // customer_phone
+	FirstName     string // first_name
+	LastName      string // last_name
 
-// statuses is design.md §3.2 for Juspay; CREATED comes only in the
-// short create answer. Anything else (VOID_INITIATED, PARTIAL_CHARGED, …) is
-// unknown and keeps its word in gateway_status.
-var statuses = transform.StatusMap{
-	"CREATED":               transform.StatusCreated,
-	"NEW":                   transform.StatusCreated,
-	"COD_INITIATED":         transform.StatusCreated, // cash on delivery chosen, nothing paid yet
-	"STARTED":               transform.StatusPending,
-	"PENDING_VBV":           transform.StatusPending,
-	"VBV_SUCCESSFUL":        transform.StatusPending,
-	"AUTHORIZING":           transform.StatusPending,
-	"CHARGED":               transform.StatusPaid,
-	"JUSPAY_DECLINED":       transform.StatusFailed,
-	"AUTHENTICATION_FAILED": transform.StatusFailed,
-	"AUTHORIZATION_FAILED":  transform.StatusFailed,
-	"VOIDED":                transform.StatusCancelled,
+	Billing, Shipping *formAddress // billing_address_…, shipping_address_…
+
+	// UDF are udf1 … udf10: the metadata key in each slot ("" when free)
+	// and its value. An empty value still claims its slot, so the
+	// placement of the other keys does not depend on it; it is sent as
+	// key=.
+	UDF [udfs]struct{ Key, Value string }
+
+	GetClientAuthToken bool   // options.get_client_auth_token=true
+	ProductID          string // product_id
+	GatewayID          string // gateway_id
 }
 
-// statusIDs names the numeric status_id (appendix), for answers that
-// carry only the number or a word paygate does not know.
-var statusIDs = map[string]string{
-	"1": "CREATED", "10": "NEW", "20": "STARTED", "21": "CHARGED", "22": "JUSPAY_DECLINED",
-	"23": "PENDING_VBV", "24": "VBV_SUCCESSFUL", "26": "AUTHENTICATION_FAILED",
-	"27": "AUTHORIZATION_FAILED", "28": "AUTHORIZING", "29": "COD_INITIATED", "31": "VOIDED", "32": "VOID_INITIATED",
-	"33": "CAPTURE_INITIATED", "34": "CAPTURE_FAILED", "35": "VOID_FAILED", "36": "AUTO_REFUNDED",
-	"37": "PARTIAL_CHARGED", "40": "NOT_FOUND",
+// formAddress is an address under its billing_address_ or
+// shipping_address_ prefix: the customer's names, then addressParts.
+type formAddress struct {
+	FirstName, LastName                                   string
+	Line1, Line2, Line3, City, State, Country, PostalCode string
 }
 
-// formFields names the canonical field behind each Juspay key that does not
-// depend on the order (udfN and the name fields do: see buildForm).
-var formFields = map[string]string{
-	"order_id": "order_id", "amount": "amount", "currency": "currency",
-	"customer_id": "customer.id", "customer_email": "customer.email", "customer_phone": "customer.phone",
-	"first_name": "customer.name", "last_name": "customer.name",
-	"description": "description", "return_url": "return_url", "metadata.webhook_url": "notify_url",
-	"product_id": "gateway_options.product_id", "gateway_id": "gateway_options.gateway_id",
-	"options.get_client_auth_token": "gateway_options.get_client_auth_token",
-}
-
-// addressParts are the address keys paygate sends, after the
-// billing_address_ / shipping_address_ prefix (besides the names).
+// addressParts are the address keys paygate sends, after the prefix
+// (besides the names), in formAddress's order.
 var addressParts = []string{"line1", "line2", "line3", "city", "state", "country", "postal_code"}
 
-// orderObject is the order object of the create and status answers. Amounts
-// are JSON numbers, read as literals (never float64).
-type orderObject struct {
-	ID           string      `json:"id"`
-	OrderID      string      `json:"order_id"`
-	Status       string      `json:"status"`
-	StatusID     json.Number `json:"status_id"`
-	Amount       json.Number `json:"amount"`
-	Currency     string      `json:"currency"`
-	DateCreated  string      `json:"date_created"`
-	PaymentLinks *struct {
-		Web    string `json:"web"`
-		Mobile string `json:"mobile"`
-		Iframe string `json:"iframe"`
-	} `json:"payment_links"`
-	Juspay *struct {
-		ClientAuthToken       string `json:"client_auth_token"`
-		ClientAuthTokenExpiry string `json:"client_auth_token_expiry"`
-	} `json:"juspay"`
+// newCreateRequest applies Juspay's own rules (CheckOrder has applied the
+// facts) and builds the form.
+func newCreateRequest(o *transform.Order) (*createRequest, *transform.Error) {
+	amount, e := wireAmount(o.Amount, o.Currency)
+	if e != nil {
+		return nil, e
+	}
+	if o.ReturnURL != "" {
+		if e := checkReturnURL(o.ReturnURL); e != nil {
+			return nil, e
+		}
+	}
+	slots, e := assignUDFs(o.Metadata)
+	if e != nil {
+		return nil, e
+	}
+	r := &createRequest{OrderID: o.OrderID, Amount: amount, Currency: o.Currency, Description: o.Description,
+		ReturnURL: o.ReturnURL, WebhookURL: o.NotifyURL}
+	first, last := o.Customer.SplitName()
+	if c := o.Customer; c != nil {
+		r.CustomerID, r.CustomerEmail, r.CustomerPhone = c.ID, c.Email, c.Phone
+		r.FirstName, r.LastName = first, last
+	}
+	for i, a := range [2]*transform.Address{o.BillingAddress, o.ShippingAddress} {
+		if a == nil {
+			continue
+		}
+		fa := &formAddress{FirstName: first, LastName: last, Line1: a.Line1, Line2: a.Line2, Line3: a.Line3,
+			City: a.City, State: a.State, Country: a.Country, PostalCode: a.PostalCode}
+		if i == 0 {
+			r.Billing = fa
+		} else {
+			r.Shipping = fa
+		}
+	}
+	for i, k := range slots {
+		if k != "" {
+			r.UDF[i].Key, r.UDF[i].Value = k, o.Metadata[k]
+		}
+	}
+	// CheckOrder has checked the options' types.
+	r.GetClientAuthToken, _, _ = o.GatewayOptions.Bool("get_client_auth_token")
+	r.ProductID, _, _ = o.GatewayOptions.String("product_id")
+	r.GatewayID, _ = o.GatewayOptions.Digits("gateway_id")
+	return r, nil
 }
 
-// errorBody holds both error shapes: the classic {status, error_code,
-// error_message} and the newer one that adds error_info.
-type errorBody struct {
-	Status       string `json:"status"`
-	ErrorCode    string `json:"error_code"`
-	ErrorMessage string `json:"error_message"`
-	ErrorInfo    *struct {
-		UserMessage      string `json:"user_message"`
-		DeveloperMessage string `json:"developer_message"`
-		Code             string `json:"code"`
-		Fields           []struct {
-			FieldName string `json:"field_name"`
-			Reason    string `json:"reason"`
-		} `json:"fields"`
-	} `json:"error_info"`
+// form is the request as url.Values; its Encode sorts the keys: a stable
+// body.
+func (r *createRequest) form() url.Values {
+	form := make(url.Values, 16)
+	set := func(key, value string) {
+		if value != "" {
+			form[key] = []string{value}
+		}
+	}
+	set("order_id", r.OrderID)
+	set("amount", r.Amount)
+	set("currency", r.Currency)
+	set("description", r.Description)
+	set("return_url", r.ReturnURL)
+	set("metadata.webhook_url", r.WebhookURL)
+	set("customer_id", r.CustomerID)
+	set("customer_email", r.CustomerEmail)
+	set("customer_phone", r.CustomerPhone)
+	set("first_name", r.FirstName)
+	set("last_name", r.LastName)
+	for i, a := range [2]*formAddress{r.Billing, r.Shipping} {
+		if a == nil {
+			continue
+		}
+		for j, value := range [...]string{a.FirstName, a.LastName, a.Line1, a.Line2, a.Line3, a.City, a.State, a.Country, a.PostalCode} {
+			set(addressKeys[i][j], value)
+		}
+	}
+	for i, u := range r.UDF {
+		if u.Key != "" {
+			form[udfKeys[i]] = []string{u.Value}
+		}
+	}
+	if r.GetClientAuthToken {
+		form.Set("options.get_client_auth_token", "true")
+	}
+	set("product_id", r.ProductID)
+	set("gateway_id", r.GatewayID)
+	return form
 }
 
-func (Dialect) Name() string { return "juspay" }
+func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.Error) {
+	if _, e := Facts.CheckOrder(o); e != nil {
+		return transform.Request{}, e
+	}
+	r, e := newCreateRequest(o)
+	if e != nil {
+		return transform.Request{}, e
+	}
+	return transform.Request{
+		Method:      http.MethodPost,
+		Path:        "/orders",
+		ContentType: formType,
+		Body:        []byte(r.form().Encode()),
+		Header:      map[string]string{"x-routing-id": routingID(o)},
+	}, nil
+}
 
 // wireAmount is the wire amount: the currency's own places (at most 2), so
 // INR 105.5 is "105.50" and JPY 500 is "500".
 func wireAmount(a transform.Amount, currency string) (string, *transform.Error) {
-	exp, ok := transform.CurrencyExponent(currency)
-	if !ok {
-		return "", transform.Invalid("currency", "%q is not supported by juspay", transform.Clip(currency, transform.EchoRunes))
-	}
-	if exp > maxPlaces {
-		return "", transform.Invalid("currency", "juspay amounts have at most %d decimal places; %s has %d", maxPlaces, currency, exp)
+	exp, e := Facts.Exponent(currency)
+	if e != nil {
+		return "", e
 	}
 	return a.Fixed(exp), nil
 }
@@ -169,7 +206,7 @@ func udfSlot(key string) (int, bool) {
 	return n, true
 }
 
-// udfs places metadata into udf slots by the rule on Juspay; slots[i]
+// assignUDFs places metadata into udf slots by the rule on Dialect; slots[i]
 // is the metadata key of udf(i+1), "" when free.
 func assignUDFs(md map[string]string) ([udfs]string, *transform.Error) {
 	var slots [udfs]string
@@ -204,14 +241,13 @@ func assignUDFs(md map[string]string) ([udfs]string, *transform.Error) {
 	return slots, nil
 }
 
-// addressKeys are the form keys and canonical fields of the billing
-// and shipping addresses, built once rather than concatenated per order.
-var addressKeys = func() (k [2]struct{ form, source []string }) {
+// addressKeys are the form keys of the billing and shipping addresses,
+// built once rather than concatenated per order.
+var addressKeys = func() (k [2][]string) {
 	for i, prefix := range []string{"billing_address", "shipping_address"} {
-		k[i].form = []string{prefix + "_first_name", prefix + "_last_name"}
+		k[i] = []string{prefix + "_first_name", prefix + "_last_name"}
 		for _, part := range addressParts {
-			k[i].form = append(k[i].form, prefix+"_"+part)
-			k[i].source = append(k[i].source, prefix+"."+part)
+			k[i] = append(k[i], prefix+"_"+part)
 		}
 	}
 	return k
@@ -225,136 +261,6 @@ var udfKeys = func() (k [udfs]string) {
 	return k
 }()
 
-// buildForm builds the create form and, for error mapping, the canonical
-// field behind each key that depends on the order.
-//
-// sources is filled only when wanted (error mapping): a create does not
-// pay for the map and its key strings.
-func buildForm(o *transform.Order, wantSources bool) (url.Values, map[string]string, *transform.Error) {
-	if e := o.GatewayOptions.Check("gateway_id", "get_client_auth_token", "product_id"); e != nil {
-		return nil, nil, e
-	}
-	if len(o.OrderID) > maxOrderID {
-		return nil, nil, transform.Invalid("order_id", "juspay allows at most %d characters", maxOrderID)
-	}
-	amount, e := wireAmount(o.Amount, o.Currency)
-	if e != nil {
-		return nil, nil, e
-	}
-	if o.ReturnURL != "" {
-		if e := checkReturnURL(o.ReturnURL); e != nil {
-			return nil, nil, e
-		}
-	}
-	slots, e := assignUDFs(o.Metadata)
-	if e != nil {
-		return nil, nil, e
-	}
-
-	form := make(url.Values, 16)
-	var sources map[string]string
-	if wantSources {
-		sources = map[string]string{}
-	}
-	set := func(key, value, source string) {
-		if value != "" {
-			form[key] = []string{value}
-			if source != "" && sources != nil {
-				sources[key] = source
-			}
-		}
-	}
-	set("order_id", o.OrderID, "")
-	set("amount", amount, "")
-	set("currency", o.Currency, "")
-	set("description", o.Description, "")
-	set("return_url", o.ReturnURL, "")
-	set("metadata.webhook_url", o.NotifyURL, "")
-
-	first, last := o.Customer.SplitName()
-	firstSrc, lastSrc := "customer.first_name", "customer.last_name"
-	if c := o.Customer; c != nil && c.FirstName == "" && c.LastName == "" {
-		firstSrc, lastSrc = "customer.name", "customer.name"
-	}
-	if c := o.Customer; c != nil {
-		set("customer_id", c.ID, "")
-		set("customer_email", c.Email, "")
-		set("customer_phone", c.Phone, "")
-		set("first_name", first, firstSrc)
-		set("last_name", last, lastSrc)
-	}
-	for i, v := range [2]*transform.Address{o.BillingAddress, o.ShippingAddress} {
-		if v == nil {
-			continue
-		}
-		keys := &addressKeys[i]
-		set(keys.form[0], first, firstSrc)
-		set(keys.form[1], last, lastSrc)
-		for j, value := range [...]string{v.Line1, v.Line2, v.Line3, v.City, v.State, v.Country, v.PostalCode} {
-			set(keys.form[j+2], value, keys.source[j])
-		}
-	}
-	for i, k := range slots {
-		if k != "" {
-			key := udfKeys[i]
-			// An empty value still claims its slot, so the placement of the
-			// other keys does not depend on it; it is sent as key=.
-			form[key] = []string{o.Metadata[k]}
-			if sources != nil {
-				sources[key] = "metadata." + k
-			}
-		}
-	}
-
-	if v, ok, e := o.GatewayOptions.Bool("get_client_auth_token"); e != nil {
-		return nil, nil, e
-	} else if ok && v {
-		form.Set("options.get_client_auth_token", "true")
-	}
-	if v, _, e := o.GatewayOptions.String("product_id"); e != nil {
-		return nil, nil, e
-	} else {
-		set("product_id", v, "")
-	}
-	gw, e := optionGatewayID(o.GatewayOptions)
-	if e != nil {
-		return nil, nil, e
-	}
-	set("gateway_id", gw, "")
-	return form, sources, nil
-}
-
-// optionGatewayID reads gateway_id, which Juspay shows as a number (12) and
-// applications may send as "12": either is accepted, digits only.
-func optionGatewayID(g transform.GatewayOptions) (string, *transform.Error) {
-	raw, ok := g["gateway_id"]
-	if !ok || string(raw) == "null" {
-		return "", nil
-	}
-	s := string(raw)
-	if v, _, e := g.String("gateway_id"); e == nil {
-		s = v
-	}
-	if s == "" || len(s) > 10 || strings.Trim(s, "0123456789") != "" {
-		return "", transform.Invalid("gateway_options.gateway_id", "must be a Juspay gateway id: digits, as a number or a string")
-	}
-	return s, nil
-}
-
-func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.Error) {
-	form, _, e := buildForm(o, false)
-	if e != nil {
-		return transform.Request{}, e
-	}
-	return transform.Request{
-		Method:      http.MethodPost,
-		Path:        "/orders",
-		ContentType: formType,
-		Body:        []byte(form.Encode()), // Encode sorts keys: a stable body
-		Header:      map[string]string{"x-routing-id": routingID(o)},
-	}, nil
-}
-
 // routingID is Juspay's sticky routing key: the customer id, or for
 // guests the order id.
 func routingID(o *transform.Order) string {
@@ -364,11 +270,29 @@ func routingID(o *transform.Order) string {
 	return o.OrderID
 }
 
+// orderObject is the order object of the create and status answers. Amounts
+// are JSON numbers, read as literals (never float64).
+type orderObject struct {
+	ID           string      `json:"id"`
+	OrderID      string      `json:"order_id"`
+	Status       string      `json:"status"`
+	StatusID     json.Number `json:"status_id"`
+	Amount       json.Number `json:"amount"`
+	Currency     string      `json:"currency"`
+	DateCreated  string      `json:"date_created"`
+	PaymentLinks *struct {
+		Web    string `json:"web"`
+		Mobile string `json:"mobile"`
+		Iframe string `json:"iframe"`
+	} `json:"payment_links"`
+	Juspay *struct {
+		ClientAuthToken       string `json:"client_auth_token"`
+		ClientAuthTokenExpiry string `json:"client_auth_token_expiry"`
+	} `json:"juspay"`
+}
+
 func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*transform.Result, *transform.Error) {
-	if status != http.StatusOK {
-		return nil, g.parseError(status, body, o, false)
-	}
-	ord, e := g.decodeOrder(status, body)
+	ord, e := g.decode(transform.OpCreate, status, body, o)
 	if e != nil {
 		return nil, e
 	}
@@ -376,8 +300,9 @@ func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*tran
 	if e != nil {
 		return nil, e
 	}
-	// Juspay might answer a reused order_id with the existing order instead of
-	// an error (gateways.md §2.6 [U]): another amount or currency is that.
+	// Juspay might answer a reused order_id with the existing order instead
+	// of an error (its docs do not say it never does): another amount or
+	// currency is that.
 	// The short answer carries neither (only order_id).
 	got := transform.Echo{OrderID: ord.OrderID, Currency: ord.Currency}
 	if ord.Amount != "" {
@@ -401,21 +326,15 @@ func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*tran
 }
 
 func (g Dialect) BuildStatus(orderID string) (transform.Request, *transform.Error) {
-	if e := transform.ValidateOrderID(orderID); e != nil {
+	if e := Facts.CheckOrderID(orderID); e != nil {
 		return transform.Request{}, e
-	}
-	if len(orderID) > maxOrderID {
-		return transform.Request{}, transform.Invalid("order_id", "juspay allows at most %d characters", maxOrderID)
 	}
 	// The customer id is unknown here; the order id is the guest routing key.
 	return transform.Request{Method: http.MethodGet, Path: "/orders/" + orderID, Header: map[string]string{"x-routing-id": orderID}}, nil
 }
 
 func (g Dialect) ParseStatus(orderID string, status int, body []byte) (*transform.Result, *transform.Error) {
-	if status != http.StatusOK {
-		return nil, g.parseError(status, body, nil, true)
-	}
-	ord, e := g.decodeOrder(status, body)
+	ord, e := g.decode(transform.OpStatus, status, body, nil)
 	if e != nil {
 		return nil, e
 	}
@@ -425,9 +344,13 @@ func (g Dialect) ParseStatus(orderID string, status int, body []byte) (*transfor
 	return g.result(orderID, ord, "")
 }
 
-// decodeOrder reads an order object; status NOT_FOUND (40) means Juspay
-// does not know the order even when it answers 200.
-func (g Dialect) decodeOrder(status int, body []byte) (*orderObject, *transform.Error) {
+// decode reads an order object; status NOT_FOUND (40) means Juspay does
+// not know the order even when it answers 200. o is the order of a create
+// (for the fields an error names), nil otherwise.
+func (g Dialect) decode(op transform.Op, status int, body []byte, o *transform.Order) (*orderObject, *transform.Error) {
+	if status != http.StatusOK {
+		return nil, g.failure(op, status, body, o)
+	}
 	var ord orderObject
 	if err := json.Unmarshal(body, &ord); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not a Juspay order")
@@ -445,12 +368,12 @@ func (g Dialect) decodeOrder(status int, body []byte) (*orderObject, *transform.
 // carries none (the short create answer).
 func (g Dialect) result(orderID string, ord *orderObject, currency string) (*transform.Result, *transform.Error) {
 	word := ord.Status
-	st := statuses.Map(word)
+	st := Facts.Statuses.Map(word)
 	if byID, ok := statusIDs[string(ord.StatusID)]; ok && (word == "" || st == transform.StatusUnknown) {
 		if word == "" {
 			word = byID
 		}
-		st = statuses.Map(byID)
+		st = Facts.Statuses.Map(byID)
 	}
 	res := &transform.Result{
 		Gateway:        g.Name(),
@@ -489,8 +412,8 @@ func (g Dialect) result(orderID string, ord *orderObject, currency string) (*tra
 // currency's places (2 when the answer names no currency paygate knows).
 func (g Dialect) amount(n json.Number, currency string) (string, *transform.Error) {
 	exp, ok := transform.CurrencyExponent(currency)
-	if !ok || exp > maxPlaces {
-		exp = maxPlaces
+	if !ok || exp > Facts.MaxCurrencyPlaces {
+		exp = Facts.MaxCurrencyPlaces
 	}
 	d, err := decimal.NewFromString(string(n))
 	if err != nil || d.IsNegative() || !d.Truncate(exp).Equal(d) {
@@ -498,106 +421,3 @@ func (g Dialect) amount(n json.Number, currency string) (string, *transform.Erro
 	}
 	return d.StringFixed(exp), nil
 }
-
-// parseError maps both error shapes. o is the order of a create (for field
-// names), nil for a status fetch.
-func (g Dialect) parseError(status int, body []byte, o *transform.Order, isStatus bool) *transform.Error {
-	var je errorBody
-	if err := json.Unmarshal(body, &je); err != nil || (je.ErrorCode == "" && je.ErrorMessage == "" && je.ErrorInfo == nil) {
-		if transform.Throttled(status) {
-			return transform.GatewayFailure(g.Name(), transform.GatewayUnavailable, "", "", "")
-		}
-		if status >= 400 && status < 500 && status != http.StatusUnauthorized && status != http.StatusForbidden {
-			return transform.Unreadable(g.Name(), status, "an unreadable error body")
-		}
-		return transform.GatewayFailure(g.Name(), transform.TypeForStatus(status), "", "", "")
-	}
-	code, msg, field := je.ErrorCode, je.ErrorMessage, ""
-	var infoCode string
-	texts := []string{je.ErrorMessage}
-	if ei := je.ErrorInfo; ei != nil {
-		infoCode = ei.Code
-		if code == "" {
-			code = ei.Code
-		}
-		texts = append(texts, ei.UserMessage, ei.DeveloperMessage)
-		for _, f := range ei.Fields {
-			texts = append(texts, f.Reason)
-		}
-		// The field's reason is the most precise of Juspay's words.
-		if len(ei.Fields) > 0 {
-			field = g.canonicalField(o, ei.Fields[0].FieldName)
-			if ei.Fields[0].Reason != "" {
-				msg = ei.Fields[0].Reason
-			}
-		}
-		if msg == "" {
-			msg = cmp.Or(ei.DeveloperMessage, ei.UserMessage)
-		}
-	}
-	hasCode := func(codes ...string) bool {
-		for _, c := range codes {
-			if strings.EqualFold(je.ErrorCode, c) || strings.EqualFold(infoCode, c) {
-				return true
-			}
-		}
-		return false
-	}
-	mentions := func(words ...string) bool {
-		for _, t := range texts {
-			for _, w := range words {
-				if transform.ContainsFold(t, w) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	switch {
-	case transform.Throttled(status):
-		return transform.GatewayFailure(g.Name(), transform.GatewayUnavailable, code, msg, "")
-	case status == http.StatusUnauthorized || status == http.StatusForbidden ||
-		hasCode("access_denied", "missing_authentication", "UNAUTHENTICATED", "UNAUTHORIZED"):
-		return transform.GatewayFailure(g.Name(), transform.GatewayAuthenticationFailed, code, msg, "")
-	case status >= 500:
-		return transform.GatewayFailure(g.Name(), transform.GatewayError, code, msg, "")
-	case status < 400:
-		return transform.Unreadable(g.Name(), status, "an unexpected status")
-	case !isStatus && (hasCode("ALREADY_EXISTS", "DUPLICATE_REQUEST") || mentions("already exist", "duplicate")):
-		return transform.GatewayFailure(g.Name(), transform.DuplicateOrder, code, msg, "order_id")
-	case isStatus && (status == http.StatusNotFound || hasCode("RESOURCE_NOT_FOUND", "NOT_FOUND")):
-		return transform.GatewayFailure(g.Name(), transform.OrderNotFound, code, msg, "order_id")
-	}
-	return transform.GatewayFailure(g.Name(), transform.GatewayRejected, code, msg, field)
-}
-
-// canonicalField names the canonical field behind a Juspay key; for a create
-// the order says which metadata key went to a udf and where names came from.
-func (g Dialect) canonicalField(o *transform.Order, f string) string {
-	if o != nil {
-		if _, sources, e := buildForm(o, true); e == nil {
-			if c, ok := sources[f]; ok {
-				return c
-			}
-		}
-	}
-	if c, ok := formFields[f]; ok {
-		return c
-	}
-	for _, p := range []string{"billing_address", "shipping_address"} {
-		rest, ok := strings.CutPrefix(f, p+"_")
-		switch {
-		case !ok:
-		case rest == "first_name" || rest == "last_name":
-			return "customer.name"
-		case slices.Contains(addressParts, rest):
-			return p + "." + rest
-		}
-	}
-	if _, ok := udfSlot(f); ok {
-		return "metadata"
-	}
-	return ""
-}
-
-var _ transform.Gateway = Dialect{}

@@ -1,11 +1,9 @@
 package juspay
 
 import (
-	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/paygate/caddy-paygate/transform"
 )
@@ -17,19 +15,6 @@ import (
 // them too, which is how a refund's status is read. A repeated
 // unique_request_id is answered 400 duplicate.call instead of the first
 // answer, so paygate then reads refunds[] (README "Refunds").
-
-// maxRequestID: "length less than 21", alphanumeric.
-const maxRequestID = 20
-
-// refundStatuses maps refunds[].status (developer.juspay.in/v3.2/docs/refund):
-// PENDING first, SUCCESS, FAILURE (final); MANUAL_REVIEW means the outcome
-// is not known yet, so it is pending and gateway_status keeps the word.
-var refundStatuses = map[string]transform.RefundStatus{
-	"PENDING":       transform.RefundPending,
-	"SUCCESS":       transform.RefundSucceeded,
-	"FAILURE":       transform.RefundFailed,
-	"MANUAL_REVIEW": transform.RefundPending,
-}
 
 // refundObject is one element of refunds[] (or the flat refund object of
 // POST /refunds). Juspay's webhook samples send numbers as strings, and
@@ -62,13 +47,7 @@ func UniqueRequestID(orderID, refundID string) string {
 }
 
 func (g Dialect) CheckRefund(orderID string, r *transform.Refund) *transform.Error {
-	if e := transform.ValidateOrderID(orderID); e != nil {
-		return e
-	}
-	if len(orderID) > maxOrderID {
-		return transform.Invalid("order_id", "juspay allows at most %d characters", maxOrderID)
-	}
-	return nil
+	return Facts.CheckOrderID(orderID)
 }
 
 // BuildRefundTarget: Juspay keys refunds on the merchant's order id.
@@ -103,7 +82,7 @@ func (g Dialect) BuildRefund(c *transform.RefundCall) (transform.Request, *trans
 
 func (g Dialect) ParseRefund(c *transform.RefundCall, status int, body []byte) (*transform.RefundResult, *transform.Error) {
 	if status != http.StatusOK {
-		return nil, g.refundError(status, body)
+		return nil, g.failure(transform.OpRefund, status, body, nil)
 	}
 	return g.findRefund(c, status, body)
 }
@@ -118,7 +97,7 @@ func (g Dialect) BuildRefundStatus(c *transform.RefundCall) (transform.Request, 
 
 func (g Dialect) ParseRefundStatus(c *transform.RefundCall, status int, body []byte) (*transform.RefundResult, *transform.Error) {
 	if status != http.StatusOK {
-		return nil, g.refundError(status, body)
+		return nil, g.failure(transform.OpRefund, status, body, nil)
 	}
 	return g.findRefund(c, status, body)
 }
@@ -158,10 +137,7 @@ func (g Dialect) findRefund(c *transform.RefundCall, status int, body []byte) (*
 		if e != nil {
 			return nil, e
 		}
-		st, known := refundStatuses[rf.Status]
-		if !known {
-			st = transform.RefundPending // a word paygate does not know is not final
-		}
+		st := Facts.RefundStatus(rf.Status)
 		res := &transform.RefundResult{
 			Gateway:         g.Name(),
 			OrderID:         c.Order.OrderID,
@@ -180,68 +156,3 @@ func (g Dialect) findRefund(c *transform.RefundCall, status int, body []byte) (*
 	}
 	return nil, transform.RefundNotFound(g.Name())
 }
-
-// refundError maps Juspay's refund errors (developer.juspay.in/reference/refund-order,
-// all HTTP 400): duplicate.call is either "already completed with this
-// unique_request_id" (a refund exists under the id) or "already processing
-// with this amount" (a call is in flight); invalid.amount.exceeded is an
-// over-refund; an unknown order answers {"status":"NOT_FOUND","status_id":40}.
-func (g Dialect) refundError(status int, body []byte) *transform.Error {
-	var je errorBody
-	var nf struct {
-		Status   string      `json:"status"`
-		StatusID json.Number `json:"status_id"`
-	}
-	readable := json.Unmarshal(body, &je) == nil
-	if readable && json.Unmarshal(body, &nf) == nil && (nf.Status == "NOT_FOUND" || string(nf.StatusID) == "40") {
-		return transform.GatewayFailure(g.Name(), transform.OrderNotFound, "NOT_FOUND", je.ErrorMessage, "order_id")
-	}
-	code, msg := je.ErrorCode, je.ErrorMessage
-	if ei := je.ErrorInfo; ei != nil {
-		if code == "" {
-			code = ei.Code
-		}
-		if msg == "" {
-			msg = cmp.Or(ei.DeveloperMessage, ei.UserMessage)
-		}
-	}
-	if !readable || (code == "" && msg == "") {
-		if e, ok := transform.RefundHTTPFailure(g.Name(), status, "", ""); ok {
-			return e
-		}
-		return transform.Unreadable(g.Name(), status, "an unreadable error body")
-	}
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden ||
-		hasFold(code, "access_denied", "missing_authentication", "UNAUTHENTICATED", "UNAUTHORIZED"):
-		return transform.GatewayFailure(g.Name(), transform.GatewayAuthenticationFailed, code, msg, "")
-	case strings.EqualFold(code, "duplicate.call") && transform.ContainsFold(msg, "processing"):
-		return transform.RefundFailure(g.Name(), transform.OrderInProgress, code, msg, "refund_id")
-	case strings.EqualFold(code, "duplicate.call") || hasFold(code, "DUPLICATE_REQUEST", "ALREADY_EXISTS"):
-		return transform.RefundFailure(g.Name(), transform.DuplicateRefund, code, msg, "refund_id")
-	}
-	if e, ok := transform.RefundHTTPFailure(g.Name(), status, code, msg); ok {
-		return e
-	}
-	switch {
-	case status < 400:
-		return transform.Unreadable(g.Name(), status, "an unexpected status")
-	case status == http.StatusNotFound || hasFold(code, "RESOURCE_NOT_FOUND", "NOT_FOUND"):
-		return transform.GatewayFailure(g.Name(), transform.OrderNotFound, code, msg, "order_id")
-	case transform.ContainsFold(code, "amount") || transform.ContainsFold(msg, "amount"):
-		return transform.RefundFailure(g.Name(), transform.GatewayRejected, code, msg, "amount")
-	}
-	return transform.RefundFailure(g.Name(), transform.GatewayRejected, code, msg, "")
-}
-
-// hasFold reports whether s equals one of words, ignoring case.
-func hasFold(s string, words ...string) bool {
-	for _, w := range words {
-		if strings.EqualFold(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
-var _ transform.Refunder = Dialect{}

@@ -63,7 +63,7 @@ func ParseEvent(body []byte, received time.Time) ([]*transform.Event, error) {
 	if word == "" {
 		word = d.OrderStatus
 	}
-	if word != "" && statuses.Map(word) != want.status {
+	if word != "" && Facts.Statuses.Map(word) != want.status {
 		return nil, transform.MalformedEvent(name, "status %q contradicts the event", transform.Clip(strings.TrimSpace(word), 32))
 	}
 	lit := d.Amount

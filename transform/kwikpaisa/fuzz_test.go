@@ -38,6 +38,9 @@ func referenceBody(o *transform.Order, name string, c *transform.Customer, servi
 	return transform.CanonicalJSON(order)
 }
 
+// FuzzCreateBody: the signed bodies' fast paths write exactly the
+// canonical JSON of the same fields, as the map-based reference and as the
+// typed request.
 func FuzzCreateBody(f *testing.F) {
 	f.Add("ORD1", "105.50", "Asha Rao", "a@b.c", "+91987", "https://x/y", "note", "l1", "", "l3", "City", "", "560001", "KA", "DIGITAL")
 	f.Add("O", "1e3", "é \u2028", "", "", "", "", "", "", "", "", "IN", "", "", "P")
@@ -53,6 +56,19 @@ func FuzzCreateBody(f *testing.F) {
 		got, gerr := createBody(o, name, c, st)
 		if (werr == nil) != (gerr == nil) || (werr == nil && string(got) != string(want)) {
 			t.Fatalf("got %s %v\nwant %s %v", got, gerr, want, werr)
+		}
+		// The fast path writes the typed request's canonical JSON.
+		if werr == nil {
+			typed, err := transform.CanonicalJSON(newCreateRequest(o, name, c, st))
+			if err != nil || string(typed) != string(got) {
+				t.Fatalf("typed %s %v\nfast  %s", typed, err, got)
+			}
+		}
+		r := statusRequest{OrderID: id}
+		sgot, serr := r.appendCanonical(nil)
+		swant, swerr := transform.CanonicalJSON(map[string]any{"order_id": id})
+		if (serr == nil) != (swerr == nil) || (serr == nil && string(sgot) != string(swant)) {
+			t.Fatalf("status body %s %v\nwant %s %v", sgot, serr, swant, swerr)
 		}
 	})
 }

@@ -4,38 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/paygate/caddy-paygate/transform"
 	"github.com/shopspring/decimal"
 )
-
-// KwikPaisa v3 payment gateway (gateways.md §1): JSON bodies in canonical
-// form (they are signed), the amount as a JSON number in major units, and
-// the customer's name, email and phone and a return_url required.
-type Dialect struct {
-	// ServiceType is sent when the order does not set
-	// gateway_options.service_type (DIGITAL, PHYSICAL_GOODS).
-	ServiceType string `json:"service_type,omitempty"`
-}
-
-const (
-	createPath = "/api/v3/pg/order/create"
-	statusPath = "/api/v3/pg/order/status"
-	// maxPlaces: the v2 docs said "two decimal places" (gateways.md
-	// §1.3); v3 says nothing more precise.
-	maxPlaces = 2
-)
-
-// statuses maps KwikPaisa order statuses (design.md §3.2).
-var statuses = transform.StatusMap{
-	"UN_PAID":    transform.StatusCreated,
-	"PROCESSING": transform.StatusPending,
-	"PAID":       transform.StatusPaid,
-	"FAILED":     transform.StatusFailed,
-	"EXPIRED":    transform.StatusExpired,
-}
 
 // timeLayouts are tried in order; the first is the documented one
 // ("13-05-2026 08:34 AM"), the others tolerate seconds or a 24-hour clock.
@@ -72,32 +45,130 @@ type returnData struct {
 	PaidAt        string           `json:"paid_at"`
 }
 
-func (Dialect) Name() string { return "kwikpaisa" }
+// createRequest is the body of POST /api/v3/pg/order/create
+// (developers.kwikpaisa.com, v3 guide "Create Order"). It is signed, so it
+// is sent as canonical JSON: transform.CanonicalJSON's bytes for it,
+// written by appendCanonical.
+type createRequest struct {
+	Customer      customer    `json:"customer"`
+	OrderAmount   json.Number `json:"order_amount"` // major units
+	OrderCurrency string      `json:"order_currency"`
+	OrderID       string      `json:"order_id"`
+	OrderNote     string      `json:"order_note,omitempty"`
+	ReturnURL     string      `json:"return_url"`
+	ServiceType   string      `json:"service_type"`
+}
+
+type customer struct {
+	Address *address `json:"address,omitempty"`
+	Email   string   `json:"email"`
+	Name    string   `json:"name"`
+	Phone   string   `json:"phone"`
+}
+
+type address struct {
+	City       string `json:"city,omitempty"`
+	Country    string `json:"country,omitempty"`
+	Line1      string `json:"line1,omitempty"`
+	Line2      string `json:"line2,omitempty"`
+	PostalCode string `json:"postal_code,omitempty"`
+	State      string `json:"state,omitempty"`
+}
+
+func newCreateRequest(o *transform.Order, name string, c *transform.Customer, serviceType string) createRequest {
+	r := createRequest{
+		Customer:      customer{Email: c.Email, Name: name, Phone: c.Phone},
+		OrderAmount:   json.Number(o.Amount.Decimal().String()),
+		OrderCurrency: o.Currency,
+		OrderID:       o.OrderID,
+		OrderNote:     o.Description,
+		ReturnURL:     o.ReturnURL,
+		ServiceType:   serviceType,
+	}
+	if a := o.BillingAddress; a != nil {
+		// KwikPaisa has no third line: line3 joins line2 rather than
+		// being dropped.
+		line2 := a.Line2
+		if a.Line3 != "" {
+			if line2 != "" {
+				line2 += ", "
+			}
+			line2 += a.Line3
+		}
+		ad := address{City: a.City, Country: a.Country, Line1: a.Line1, Line2: line2, PostalCode: a.PostalCode, State: a.State}
+		if ad != (address{}) {
+			r.Customer.Address = &ad
+		}
+	}
+	return r
+}
+
+// appendCanonical writes r as transform.CanonicalJSON does (FuzzCreateBody)
+// without building a map tree: every key is ASCII, so byte order is the
+// canonical (UTF-16) order, and the keys are written in that order.
+func (r *createRequest) appendCanonical(b []byte) ([]byte, error) {
+	var err error
+	field := func(key, v string) { // key includes its quotes, colon and any leading comma
+		if err == nil {
+			b = append(b, key...)
+			b, err = transform.AppendCanonicalString(b, v)
+		}
+	}
+	b = append(b, `{"customer":{`...)
+	if a := r.Customer.Address; a != nil {
+		b = append(b, `"address":{`...)
+		sep := ""
+		for _, p := range [...]struct{ key, v string }{
+			{"city", a.City}, {"country", a.Country}, {"line1", a.Line1}, {"line2", a.Line2},
+			{"postal_code", a.PostalCode}, {"state", a.State},
+		} {
+			if p.v != "" {
+				field(sep+`"`+p.key+`":`, p.v)
+				sep = ","
+			}
+		}
+		b = append(b, `},`...)
+	}
+	field(`"email":`, r.Customer.Email)
+	field(`,"name":`, r.Customer.Name)
+	field(`,"phone":`, r.Customer.Phone)
+	b = append(b, `},"order_amount":`...)
+	if err == nil {
+		b, err = transform.AppendCanonicalJSON(b, r.OrderAmount)
+	}
+	field(`,"order_currency":`, r.OrderCurrency)
+	field(`,"order_id":`, r.OrderID)
+	if r.OrderNote != "" {
+		field(`,"order_note":`, r.OrderNote)
+	}
+	field(`,"return_url":`, r.ReturnURL)
+	field(`,"service_type":`, r.ServiceType)
+	return append(b, '}'), err
+}
+
+// statusRequest is the body of POST /api/v3/pg/order/status, signed like
+// the create body.
+type statusRequest struct {
+	OrderID string `json:"order_id"`
+}
+
+// appendCanonical writes r as transform.CanonicalJSON does (FuzzCreateBody).
+func (r *statusRequest) appendCanonical(b []byte) ([]byte, error) {
+	b = append(b, `{"order_id":`...)
+	b, err := transform.AppendCanonicalString(b, r.OrderID)
+	return append(b, '}'), err
+}
 
 func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.Error) {
-	if e := o.GatewayOptions.Check("service_type"); e != nil {
+	if _, e := Facts.CheckOrder(o); e != nil {
 		return transform.Request{}, e
 	}
 	serviceType := g.ServiceType
-	if s, ok, e := o.GatewayOptions.String("service_type"); e != nil {
-		return transform.Request{}, e
-	} else if ok {
-		if strings.TrimSpace(s) == "" {
-			return transform.Request{}, transform.Invalid("gateway_options.service_type", "must not be empty")
-		}
+	if s, ok, _ := o.GatewayOptions.String("service_type"); ok { // CheckOrder has checked it
 		serviceType = s
 	}
 	if strings.TrimSpace(serviceType) == "" {
 		return transform.Request{}, transform.Invalid("gateway_options.service_type", "is required by kwikpaisa and this route configures no service_type")
-	}
-	if p := o.Amount.SignificantPlaces(); p > maxPlaces {
-		return transform.Request{}, transform.Invalid("amount", "kwikpaisa allows at most %d decimal places", maxPlaces)
-	}
-	exp, _ := transform.CurrencyExponent(o.Currency)
-	if minor, ok := o.Amount.Minor(exp); !ok {
-		return transform.Request{}, transform.Invalid("amount", "%s allows at most %d decimal places", o.Currency, exp)
-	} else if e := transform.CheckJSONNumberAmount(g.Name(), o.Amount.Decimal(), minor); e != nil {
-		return transform.Request{}, e
 	}
 	c := o.Customer
 	if c == nil {
@@ -113,8 +184,8 @@ func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.
 	}
 	body, err := createBody(o, name, c, serviceType)
 	if errors.Is(err, transform.ErrUnportableNumber) {
-		// The amount is the only number, and CheckJSONNumberAmount has
-		// passed it: this is a safety net, not a path.
+		// The amount is the only number, and CheckOrder has passed it:
+		// this is a safety net, not a path.
 		return transform.Request{}, transform.Invalid("amount", "kwikpaisa cannot send this amount as a JSON number")
 	}
 	if err != nil {
@@ -123,72 +194,14 @@ func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.
 	return transform.Request{Method: http.MethodPost, Path: createPath, ContentType: "application/json", Body: body}, nil
 }
 
-// createBody writes the create body canonically without building a map
-// tree: every key is ASCII, so byte order is the canonical (UTF-16) order,
-// and the keys are written in that order. The bytes are those CanonicalJSON
-// gives for the same fields.
+// createBody is the signed create body.
 func createBody(o *transform.Order, name string, c *transform.Customer, serviceType string) ([]byte, error) {
-	b := make([]byte, 0, 320)
-	var err error
-	field := func(key, v string) { // key includes its quotes, colon and any leading comma
-		if err == nil {
-			b = append(b, key...)
-			b, err = transform.AppendCanonicalString(b, v)
-		}
-	}
-	b = append(b, `{"customer":{`...)
-	if a := o.BillingAddress; a != nil {
-		// KwikPaisa has no third line: line3 joins line2 rather than
-		// being dropped.
-		line2 := a.Line2
-		if a.Line3 != "" {
-			if line2 != "" {
-				line2 += ", "
-			}
-			line2 += a.Line3
-		}
-		parts := [...]struct{ key, v string }{
-			{"city", a.City}, {"country", a.Country}, {"line1", a.Line1}, {"line2", line2},
-			{"postal_code", a.PostalCode}, {"state", a.State},
-		}
-		open := false
-		for _, p := range parts {
-			if p.v == "" {
-				continue
-			}
-			if open {
-				b = append(b, ',')
-			} else {
-				b = append(b, `"address":{`...)
-				open = true
-			}
-			b = append(b, '"')
-			b = append(b, p.key...)
-			field(`":`, p.v)
-		}
-		if open {
-			b = append(b, `},`...)
-		}
-	}
-	field(`"email":`, c.Email)
-	field(`,"name":`, name)
-	field(`,"phone":`, c.Phone)
-	b = append(b, `},"order_amount":`...)
-	if err == nil {
-		b, err = transform.AppendCanonicalJSON(b, o.Amount.Decimal())
-	}
-	field(`,"order_currency":`, o.Currency)
-	field(`,"order_id":`, o.OrderID)
-	if o.Description != "" {
-		field(`,"order_note":`, o.Description)
-	}
-	field(`,"return_url":`, o.ReturnURL)
-	field(`,"service_type":`, serviceType)
-	return append(b, '}'), err
+	r := newCreateRequest(o, name, c, serviceType)
+	return r.appendCanonical(make([]byte, 0, 320))
 }
 
 func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*transform.Result, *transform.Error) {
-	ord, e := g.parse(status, body, false)
+	ord, e := g.decode(transform.OpCreate, status, body)
 	if e != nil {
 		return nil, e
 	}
@@ -231,10 +244,11 @@ func (ord *returnData) amount() (string, bool) {
 }
 
 func (g Dialect) BuildStatus(orderID string) (transform.Request, *transform.Error) {
-	if e := transform.ValidateOrderID(orderID); e != nil {
+	if e := Facts.CheckOrderID(orderID); e != nil {
 		return transform.Request{}, e
 	}
-	body, err := transform.CanonicalJSON(map[string]any{"order_id": orderID})
+	r := statusRequest{OrderID: orderID}
+	body, err := r.appendCanonical(make([]byte, 0, 16+len(orderID)))
 	if err != nil {
 		return transform.Request{}, transform.Invalid("order_id", "cannot encode: %v", err)
 	}
@@ -242,7 +256,7 @@ func (g Dialect) BuildStatus(orderID string) (transform.Request, *transform.Erro
 }
 
 func (g Dialect) ParseStatus(orderID string, status int, body []byte) (*transform.Result, *transform.Error) {
-	ord, e := g.parse(status, body, true)
+	ord, e := g.decode(transform.OpStatus, status, body)
 	if e != nil {
 		return nil, e
 	}
@@ -282,11 +296,11 @@ func (g Dialect) ParseStatus(orderID string, status int, body []byte) (*transfor
 	return res, nil
 }
 
-// parse reads a KwikPaisa answer: the HTTP status is trusted first; a 2xx
-// whose body still says it failed is mapped by the body's code.
-func (g Dialect) parse(status int, body []byte, statusOp bool) (*returnData, *transform.Error) {
+// decode reads a KwikPaisa answer: the HTTP status is trusted first; a 2xx
+// whose body still says it failed is mapped by the body's code (failure).
+func (g Dialect) decode(op transform.Op, status int, body []byte) (*returnData, *transform.Error) {
 	if status < 200 || status > 299 {
-		return nil, g.failure(status, status, body, statusOp)
+		return nil, g.failure(op, status, body)
 	}
 	// The usual success answer in one pass; anything else is read again below.
 	var one struct {
@@ -307,8 +321,7 @@ func (g Dialect) parse(status int, body []byte, statusOp bool) (*returnData, *tr
 	hasOrder := len(env.ReturnData) > 0 && json.Unmarshal(env.ReturnData, &ord) == nil && ord.KwikXOrderID != ""
 	if !hasOrder || !env.carries(&ord) {
 		if env.failed() {
-			code, _ := strconv.Atoi(string(env.Code))
-			return nil, g.failure(status, code, body, statusOp)
+			return nil, g.failure(op, status, body)
 		}
 		return nil, transform.Unreadable(g.Name(), status, "a body without return_data.kwikX_order_id")
 	}
@@ -337,67 +350,12 @@ func (env *envelope) failed() bool {
 	return true
 }
 
-// failure maps an error answer. httpStatus is what came over the wire,
-// code the status it stands for (the body's code when a 2xx body carries an
-// error).
-func (g Dialect) failure(httpStatus, code int, body []byte, statusOp bool) *transform.Error {
-	var env envelope
-	readable := json.Unmarshal(body, &env) == nil
-	gwCode, msg := "", ""
-	if readable {
-		gwCode, msg = string(env.Code), env.message()
-	}
-	fail := func(t transform.ErrorType, field string) *transform.Error {
-		return transform.GatewayFailure(g.Name(), t, gwCode, msg, field)
-	}
-	switch {
-	case transform.Throttled(httpStatus) || transform.Throttled(code):
-		return fail(transform.GatewayUnavailable, "")
-	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return fail(transform.GatewayAuthenticationFailed, "")
-	case code == http.StatusConflict:
-		return fail(transform.DuplicateOrder, "order_id")
-	case code == http.StatusNotFound && statusOp:
-		return fail(transform.OrderNotFound, "")
-	case code >= 500:
-		return fail(transform.GatewayError, "")
-	case !readable:
-		return transform.Unreadable(g.Name(), httpStatus, "an unreadable error body")
-	case code == http.StatusNotFound:
-		// Create has no "not found": the route or base URL is wrong.
-		return fail(transform.GatewayError, "")
-	case statusOp && (transform.ContainsFold(msg, "not found") || transform.ContainsFold(msg, "does not exist")):
-		return fail(transform.OrderNotFound, "")
-	case code >= 400:
-		return fail(transform.GatewayRejected, "")
-	}
-	return fail(transform.GatewayError, "")
-}
-
-// message is the gateway's text, with the legacy return_data.description
-// when there is one.
-func (env *envelope) message() string {
-	msg := string(env.Message)
-	var rd struct {
-		Description transform.Scalar `json:"description"`
-	}
-	if len(env.ReturnData) > 0 && json.Unmarshal(env.ReturnData, &rd) == nil && rd.Description != "" {
-		if msg == "" {
-			return string(rd.Description)
-		}
-		if string(rd.Description) != msg {
-			msg += ": " + string(rd.Description)
-		}
-	}
-	return msg
-}
-
 func (g Dialect) result(orderID string, ord *returnData) *transform.Result {
 	res := &transform.Result{
 		Gateway:        g.Name(),
 		OrderID:        orderID,
 		GatewayOrderID: ord.KwikXOrderID,
-		Status:         statuses.Map(ord.OrderStatus),
+		Status:         Facts.Statuses.Map(ord.OrderStatus),
 		GatewayStatus:  ord.OrderStatus,
 		PaymentURL:     ord.PaymentLink,
 	}
@@ -420,5 +378,3 @@ func localTime(s string) (string, bool) {
 	}
 	return transform.RFC3339ToUTC(s)
 }
-
-var _ transform.Gateway = Dialect{}

@@ -39,5 +39,3 @@ func (g Dialect) BuildRefundStatus(*transform.RefundCall) (transform.Request, *t
 func (g Dialect) ParseRefundStatus(*transform.RefundCall, int, []byte) (*transform.RefundResult, *transform.Error) {
 	return nil, g.refundUnsupported()
 }
-
-var _ transform.Refunder = Dialect{}

@@ -134,7 +134,7 @@ func ParseEvent(body []byte, received time.Time) ([]*transform.Event, error) {
 		rf := env.Payload.Refund.Entity
 		// The status is taken from the entity, not from the event name:
 		// Razorpay's refund.created sample carries "processed".
-		rs, ok := refundStatuses[rf.Status]
+		rs, ok := Facts.RefundStatuses[rf.Status]
 		if !ok {
 			return nil, transform.MalformedEvent(name, "refund status %q not known", transform.Clip(strings.TrimSpace(rf.Status), 32))
 		}

@@ -4,11 +4,9 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
-	"slices"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/shopspring/decimal"
 )
 
 // Razorpay refunds (razorpay.com/docs/api/refunds/create-normal and
@@ -19,25 +17,6 @@ import (
 // receipt = refund_id, notes = metadata (+ reason), and the header
 // X-Refund-Idempotency: Razorpay answers a repeat with the same key and
 // body with the same refund instead of a second one.
-
-const (
-	// maxRefundList is the most refunds one list call returns
-	// (razorpay.com/docs/api/refunds/fetch-all: count ≤ 100); paygate reads
-	// the refunds of one payment, which never come near it.
-	maxRefundList = "100"
-	refundNote    = "reason"
-)
-
-// refundStatuses maps Razorpay refund statuses
-// (razorpay.com/docs/api/refunds/entity): pending → processed or failed.
-// Hyperswitch also sees created; an answer without a status (an SDK test
-// sample) is not final either.
-var refundStatuses = map[string]transform.RefundStatus{
-	"created":   transform.RefundPending,
-	"pending":   transform.RefundPending,
-	"processed": transform.RefundSucceeded,
-	"failed":    transform.RefundFailed,
-}
 
 // payment is the part of a payment entity paygate reads.
 type payment struct {
@@ -61,6 +40,24 @@ type refundEntity struct {
 	CreatedAt int64       `json:"created_at"`
 }
 
+// refundRequest is the body of POST /v1/payments/{payment_id}/refund
+// (razorpay.com/docs/api/refunds/create-normal).
+type refundRequest struct {
+	Amount  json.Number       `json:"amount"` // integer minor units
+	Receipt string            `json:"receipt"`
+	Notes   map[string]string `json:"notes,omitempty"` // metadata, and the reason
+}
+
+func newRefundRequest(r *transform.Refund, minor decimal.Decimal) refundRequest {
+	notes := r.Metadata
+	if r.Reason != "" {
+		notes = make(map[string]string, len(r.Metadata)+1)
+		maps.Copy(notes, r.Metadata)
+		notes[refundNote] = r.Reason
+	}
+	return refundRequest{Amount: json.Number(minor.String()), Receipt: r.RefundID, Notes: notes}
+}
+
 // RefundKey is the X-Refund-Idempotency header of a refund: at
 // least 10 characters of A–Z a–z 0–9 _ - (Razorpay's rule), derived from
 // the order and refund ids so every retry sends the same key.
@@ -69,7 +66,7 @@ func RefundKey(orderID, refundID string) string {
 }
 
 func (g Dialect) CheckRefund(orderID string, r *transform.Refund) *transform.Error {
-	if e := transform.ValidateOrderID(orderID); e != nil {
+	if e := Facts.CheckOrderID(orderID); e != nil {
 		return e
 	}
 	if r == nil {
@@ -89,15 +86,7 @@ func (g Dialect) CheckRefund(orderID string, r *transform.Refund) *transform.Err
 	if n > maxNotes {
 		return transform.Invalid("metadata", "razorpay allows at most %d notes (metadata pairs, and reason), got %d", maxNotes, n)
 	}
-	for _, k := range slices.Sorted(maps.Keys(r.Metadata)) {
-		if utf8.RuneCountInString(k) > maxNoteLen {
-			return transform.Invalid("metadata", "razorpay allows keys of at most %d characters", maxNoteLen)
-		}
-		if utf8.RuneCountInString(r.Metadata[k]) > maxNoteLen {
-			return transform.Invalid("metadata."+k, "razorpay allows at most %d characters", maxNoteLen)
-		}
-	}
-	return nil
+	return checkNoteLengths(r.Metadata)
 }
 
 // BuildRefundTarget asks for the order's payments: a refund is made on the
@@ -117,7 +106,7 @@ func (g Dialect) BuildRefundTarget(order *transform.Result, _ []byte) (string, *
 // choice a guess, so paygate refuses rather than refund the wrong one.
 func (g Dialect) ParseRefundTarget(order *transform.Result, status int, body []byte) (string, *transform.Error) {
 	if status != http.StatusOK {
-		return "", g.refundError(status, body)
+		return "", g.failure(transform.OpRefund, status, body)
 	}
 	var c struct {
 		Entity string    `json:"entity"`
@@ -162,47 +151,26 @@ func (g Dialect) BuildRefund(c *transform.RefundCall) (transform.Request, *trans
 	if !transform.PathSafe(c.Target) {
 		return transform.Request{}, transform.Invalid("", "no payment to refund")
 	}
-	minor, e := minorUnits(r.Amount, c.Order.Currency)
+	minor, e := Facts.Minor(r.Amount, c.Order.Currency)
 	if e != nil {
 		return transform.Request{}, e
 	}
-	notes := r.Metadata
-	if r.Reason != "" {
-		notes = make(map[string]string, len(r.Metadata)+1)
-		for k, v := range r.Metadata {
-			notes[k] = v
-		}
-		notes[refundNote] = r.Reason
-	}
-	b := make([]byte, 0, 64+len(r.RefundID)+notesLen(notes))
-	b = append(b, `{"amount":`...)
-	b = append(b, minor.String()...)
-	b = append(b, `,"receipt":`...)
-	b = transform.AppendJSONString(b, r.RefundID)
-	if len(notes) > 0 {
-		b = append(b, `,"notes":{`...)
-		for i, k := range slices.Sorted(maps.Keys(notes)) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = transform.AppendJSONString(b, k)
-			b = append(b, ':')
-			b = transform.AppendJSONString(b, notes[k])
-		}
-		b = append(b, '}')
+	body, err := transform.MarshalCompact(newRefundRequest(r, minor))
+	if err != nil {
+		return transform.Request{}, transform.Invalid("", "cannot encode the refund: %v", err)
 	}
 	return transform.Request{
 		Method:      http.MethodPost,
 		Path:        "/v1/payments/" + c.Target + "/refund",
 		ContentType: "application/json",
-		Body:        append(b, '}'),
+		Body:        body,
 		Header:      map[string]string{"X-Refund-Idempotency": RefundKey(c.Order.OrderID, r.RefundID)},
 	}, nil
 }
 
 func (g Dialect) ParseRefund(c *transform.RefundCall, status int, body []byte) (*transform.RefundResult, *transform.Error) {
 	if status != http.StatusOK {
-		return nil, g.refundError(status, body)
+		return nil, g.failure(transform.OpRefund, status, body)
 	}
 	var rf refundEntity
 	if err := json.Unmarshal(body, &rf); err != nil || rf.ID == "" || rf.Entity != "refund" {
@@ -230,7 +198,7 @@ func (g Dialect) BuildRefundStatus(c *transform.RefundCall) (transform.Request, 
 
 func (g Dialect) ParseRefundStatus(c *transform.RefundCall, status int, body []byte) (*transform.RefundResult, *transform.Error) {
 	if status != http.StatusOK {
-		e := g.refundError(status, body)
+		e := g.failure(transform.OpRefund, status, body)
 		if c.GatewayRefundID != "" && e.Type == transform.GatewayRejected && transform.ContainsFold(e.GatewayMessage, "does not exist") {
 			return nil, transform.RefundNotFound(g.Name())
 		}
@@ -291,10 +259,7 @@ func (g Dialect) refundResult(c *transform.RefundCall, rf *refundEntity) (*trans
 	if !ok {
 		return nil, transform.Unreadable(g.Name(), http.StatusOK, "an amount that is not an integer")
 	}
-	st, known := refundStatuses[rf.Status]
-	if !known {
-		st = transform.RefundPending // not a final word paygate knows
-	}
+	st := Facts.RefundStatus(rf.Status)
 	res := &transform.RefundResult{
 		Gateway:         g.Name(),
 		OrderID:         c.Order.OrderID,
@@ -311,46 +276,3 @@ func (g Dialect) refundResult(c *transform.RefundCall, rf *refundEntity) (*trans
 	}
 	return res, nil
 }
-
-// refundError maps Razorpay's error object for refund calls
-// (razorpay.com/docs/api/refunds/create-normal, "Errors"). The idempotency
-// errors are matched on their text: Razorpay documents them as 409 in one
-// place and as BAD_REQUEST in another.
-func (g Dialect) refundError(status int, body []byte) *transform.Error {
-	var re errorBody
-	if err := json.Unmarshal(body, &re); err != nil || re.Error == nil {
-		if e, ok := transform.RefundHTTPFailure(g.Name(), status, "", ""); ok {
-			return e
-		}
-		return transform.Unreadable(g.Name(), status, "an unreadable error body")
-	}
-	code, desc, field := re.Error.Code, re.Error.Description, re.Error.Field
-	switch {
-	case status == http.StatusUnauthorized || transform.ContainsFold(desc, "api key provided is invalid") ||
-		transform.ContainsFold(desc, "api secret provided is invalid"):
-		return transform.GatewayFailure(g.Name(), transform.GatewayAuthenticationFailed, code, desc, "")
-	case transform.ContainsFold(desc, "idempotency key") && transform.ContainsFold(desc, "in progress"):
-		return transform.RefundFailure(g.Name(), transform.OrderInProgress, code, desc, "refund_id")
-	case transform.ContainsFold(desc, "same idempotency key") || transform.ContainsFold(desc, "receipt should be unique"):
-		return transform.RefundFailure(g.Name(), transform.DuplicateRefund, code, desc, "refund_id")
-	}
-	if e, ok := transform.RefundHTTPFailure(g.Name(), status, code, desc); ok {
-		return e
-	}
-	if status < 400 {
-		return transform.Unreadable(g.Name(), status, "an unexpected status")
-	}
-	switch {
-	case field == "amount" || transform.ContainsFold(desc, "refund amount") || transform.ContainsFold(desc, "fully refunded"):
-		field = "amount"
-	case field == "receipt":
-		field = "refund_id"
-	case field == "notes" || strings.HasPrefix(field, "notes."):
-		field = canonicalField(field)
-	default:
-		field = "" // a Razorpay field with no canonical name (speed, id…)
-	}
-	return transform.RefundFailure(g.Name(), transform.GatewayRejected, code, desc, field)
-}
-
-var _ transform.Refunder = Dialect{}
