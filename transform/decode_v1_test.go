@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -18,7 +16,7 @@ import (
 func decodeOrderV1(body []byte) (*Order, *Error) { return decodeOrderV1Mode(body, true) }
 
 // decodeOrderV1Mode with strict false is the decoder as it was, which read
-// repeated names and names in another case (audit C8): the benchmark's
+// repeated names and names in another case: the benchmark's
 // baseline.
 func decodeOrderV1Mode(body []byte, strict bool) (*Order, *Error) {
 	if !utf8.Valid(body) {
@@ -102,7 +100,7 @@ func nonStringMetadataV1(body []byte) string {
 	if json.Unmarshal(body, &top) != nil {
 		return ""
 	}
-	for _, k := range slices.Sorted(maps.Keys(top.Metadata)) {
+	for _, k := range SortedKeys(top.Metadata) {
 		if v := bytes.TrimSpace(top.Metadata[k]); len(v) == 0 || v[0] != '"' {
 			return k
 		}
@@ -119,7 +117,7 @@ func unknownFieldPathV1(body []byte) string {
 	}
 	known := orderFields
 	check := func(prefix string, obj map[string]json.RawMessage) string {
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
+		for _, k := range SortedKeys(obj) {
 			found := false
 			for _, want := range known[prefix] {
 				if k == want {

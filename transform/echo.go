@@ -19,7 +19,7 @@ type Echo struct {
 
 // CheckEcho compares what a gateway's answer repeats with what paygate sent:
 // an answer is reported as this order only when the gateway confirms it,
-// since a recorded answer is replayed (README, "Idempotent creation").
+// since a recorded answer is replayed (README "Retries and idempotency").
 // An answer about another order id is gateway_error: it is not about this
 // order at all. A different amount or currency under our order id is
 // duplicate_order: the gateway holds another order under it, and it must

@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-// ErrorType is the closed set of canonical error types (design.md §3.3).
+// ErrorType is the closed set of canonical error types (README "Errors").
 type ErrorType string
 
 const (

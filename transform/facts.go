@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"maps"
 	"slices"
 	"strings"
 
@@ -115,7 +114,7 @@ func (f *Facts) CheckOptions(g GatewayOptions) *Error {
 	if len(g) == 0 {
 		return nil
 	}
-	names := slices.Sorted(maps.Keys(g))
+	names := SortedKeys(g)
 	for _, k := range names {
 		if f.option(k) == nil {
 			if len(f.Options) == 0 {

@@ -134,10 +134,10 @@ func Unreadable(gateway string, status int, what string) *Error {
 // Throttled reports whether an HTTP status asks the client to come back
 // later: 408 Request Timeout, 425 Too Early or 429 Too Many Requests
 // (RFC 9110 §15.5.9, RFC 8470 §5.2, RFC 6585 §4). Such an answer is no
-// verdict on the order, whatever its body says, so every parser maps it to
+// verdict on the order, whatever its body says, so Fail maps it to
 // gateway_unavailable before reading the body as a rejection: it must not
-// be recorded as a definite answer and replayed (README, "Idempotent
-// creation": only definite outcomes are recorded).
+// be recorded as a definite answer and replayed (README "Retries and
+// idempotency": only definite outcomes are recorded).
 func Throttled(status int) bool {
 	return status == http.StatusRequestTimeout || status == http.StatusTooEarly || status == http.StatusTooManyRequests
 }

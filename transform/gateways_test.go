@@ -15,6 +15,12 @@ import (
 	"github.com/paygate/caddy-paygate/transform/razorpay"
 )
 
+// facts are the gateways' declared facts, by name.
+func facts(name string) *transform.Facts {
+	return map[string]*transform.Facts{"razorpay": &razorpay.Facts, "juspay": &juspay.Facts,
+		"kwikpaisa": &kwikpaisa.Facts, "enkash": &enkash.Facts}[name]
+}
+
 func TestRefundWireIDs(t *testing.T) {
 	alnum := regexp.MustCompile(`^[A-Z0-9]+$`)
 	rzp := regexp.MustCompile(`^[A-Za-z0-9_-]{10,}$`)
@@ -92,7 +98,7 @@ func TestCreateEchoChecks(t *testing.T) {
 		{"razorpay amount", razorpay.Dialect{}, rzp("ORD1", 1055, "INR"), transform.DuplicateOrder, []string{"INR 10.55", "INR 105.50"}},
 		{"razorpay currency", razorpay.Dialect{}, rzp("ORD1", 10550, "USD"), transform.DuplicateOrder, []string{"USD 105.50", "INR 105.50"}},
 		{"razorpay receipt", razorpay.Dialect{}, rzp("OTHER", 10550, "INR"), transform.GatewayError, []string{"OTHER"}},
-		{"razorpay audit C6", razorpay.Dialect{}, rzp("OTHER", 1055, "USD"), transform.GatewayError, nil},
+		{"razorpay other receipt, amount and currency", razorpay.Dialect{}, rzp("OTHER", 1055, "USD"), transform.GatewayError, nil},
 		{"razorpay no receipt", razorpay.Dialect{}, `{"id":"order_X","amount":10550,"currency":"INR","receipt":null,"status":"created"}`, transform.GatewayError, nil},
 		{"juspay same", juspay.Dialect{}, `{"id":"o","order_id":"ORD1","status":"NEW","amount":105.5,"currency":"INR"}`, "", nil},
 		{"juspay amount", juspay.Dialect{}, `{"id":"o","order_id":"ORD1","status":"NEW","amount":10.55,"currency":"INR"}`, transform.DuplicateOrder, []string{"INR 10.55", "INR 105.50"}},
@@ -164,7 +170,7 @@ func TestStatusEchoChecks(t *testing.T) {
 }
 
 // An amount sent as a JSON number must be what a float64 reader gets
-// (audit C18): at most 15 significant digits and 2^53-1 minor units.
+// : at most 15 significant digits and 2^53-1 minor units.
 func TestJSONNumberAmounts(t *testing.T) {
 	kp := `"customer":{"name":"A","email":"a@example.com","phone":"9816512345"},"return_url":"https://s.example.com/r"`
 	for _, g := range []transform.Gateway{razorpay.Dialect{}, kwikpaisa.Dialect{ServiceType: "DIGITAL"}, enkash.Dialect{}} {
@@ -211,7 +217,7 @@ func TestSameRequest(t *testing.T) {
 }
 
 // Field names taken from the application's input are clipped in errors
-// (audit C20): a huge unknown key or metadata key is not echoed whole.
+// : a huge unknown key or metadata key is not echoed whole.
 func TestErrorFieldsClipped(t *testing.T) {
 	long := strings.Repeat("k", 60*1024)
 	for _, body := range []string{

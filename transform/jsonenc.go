@@ -3,8 +3,6 @@ package transform
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
-	"slices"
 	"unicode/utf8"
 )
 
@@ -64,7 +62,7 @@ func MarshalCompact(v any) ([]byte, error) {
 // AppendJSONStringMap writes m as MarshalCompact does: keys in byte order.
 func AppendJSONStringMap(b []byte, m map[string]string) []byte {
 	b = append(b, '{')
-	for i, k := range slices.Sorted(maps.Keys(m)) {
+	for i, k := range SortedKeys(m) {
 		if i > 0 {
 			b = append(b, ',')
 		}

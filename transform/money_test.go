@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// Money-safety rules every gateway's answer mapping shares (README,
-// "Idempotent creation"): throttling is never a verdict, nothing is
+// Money-safety rules every gateway's answer mapping shares (README
+// "Retries and idempotency"): throttling is never a verdict, nothing is
 // reported that the gateway did not confirm, and amounts sent as JSON
 // numbers are exact.
 

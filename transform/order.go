@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"maps"
 	"net/url"
 	"reflect"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,7 +15,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// Order is the canonical create-order request (design.md §3.1).
+// Order is the canonical create-order request (README "Create request").
 type Order struct {
 	OrderID         string            `json:"order_id"`
 	Amount          Amount            `json:"amount"`
@@ -258,7 +256,7 @@ func (o *Order) checkFoldedNames() *Error {
 	if k, other := foldedPair(o.GatewayOptions); k != "" {
 		return Invalid("gateway_options."+k, "differs only in case from %q", Clip(other, EchoRunes))
 	}
-	for _, k := range slices.Sorted(maps.Keys(o.GatewayOptions)) {
+	for _, k := range SortedKeys(o.GatewayOptions) {
 		if raw := o.GatewayOptions[k]; len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
 			if path := foldedNameIn(raw); path != "" {
 				return Invalid("gateway_options."+k+"."+path, "differs only in case from another name in the same object")
@@ -275,7 +273,7 @@ func foldedPair[V any](m map[string]V) (k, other string) {
 		return "", ""
 	}
 	seen := make(map[string]string, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
+	for _, k := range SortedKeys(m) {
 		f := foldName(k)
 		if prev, dup := seen[f]; dup {
 			return k, prev
@@ -336,8 +334,9 @@ func foldedNameIn(raw []byte) string {
 	}
 }
 
-// Validate applies the canonical rules of design.md §3.1 that hold for every
-// gateway. Gateways add their own rules when building the request.
+// Validate applies the canonical rules (README "Create request") that hold
+// for every gateway. Gateways add their own rules when building the
+// request.
 func (o *Order) Validate() *Error {
 	if e := ValidateOrderID(o.OrderID); e != nil {
 		return e
@@ -396,7 +395,7 @@ func (o *Order) Validate() *Error {
 	if e := checkURL("notify_url", o.NotifyURL); e != nil {
 		return e
 	}
-	for _, k := range slices.Sorted(maps.Keys(o.Metadata)) {
+	for _, k := range SortedKeys(o.Metadata) {
 		if k == "" {
 			return Invalid("metadata", "keys must not be empty")
 		}

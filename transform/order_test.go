@@ -59,7 +59,8 @@ func TestDecodeAmountAsNumber(t *testing.T) {
 	}
 }
 
-// Every rule of design.md §3.1: the error is invalid_request and names the field.
+// Every canonical rule (README "Create request"): the error is
+// invalid_request and names the field.
 func TestDecodeRules(t *testing.T) {
 	base := func(extra string) string {
 		return `{"order_id":"A1","amount":"10","currency":"INR"` + extra + `}`

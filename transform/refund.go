@@ -6,9 +6,7 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -173,7 +171,7 @@ func (r *Refund) Validate() *Error {
 	if e := checkText("reason", r.Reason, maxText); e != nil {
 		return e
 	}
-	for _, k := range slices.Sorted(maps.Keys(r.Metadata)) {
+	for _, k := range SortedKeys(r.Metadata) {
 		if k == "" {
 			return Invalid("metadata", "keys must not be empty")
 		}
@@ -258,7 +256,7 @@ func IsRefundNotFound(e *Error) bool {
 
 // refundMismatch is the answer for a refund the gateway holds under this
 // refund id that is not the one asked for. As for orders (README
-// "Idempotent creation"), another amount or currency means the gateway
+// "Retries and idempotency"), another amount or currency means the gateway
 // holds a different refund under the id: 409 duplicate_refund.
 func refundMismatch(gateway, what string) *Error {
 	return &Error{Type: DuplicateRefund, Gateway: gateway, Field: "refund_id",

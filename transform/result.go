@@ -2,7 +2,8 @@ package transform
 
 import "encoding/json"
 
-// Status is the closed canonical status vocabulary (design.md §3.2).
+// Status is the closed canonical status vocabulary (README "Result (create
+// and status)").
 type Status string
 
 const (

@@ -7,7 +7,7 @@ import (
 
 // A name repeated, or repeated with another case, at any depth is a 400
 // naming the field: {"amount":"1","amount":"1000"} must never be read two
-// ways (audit C8).
+// ways.
 func TestDecodeStrictNames(t *testing.T) {
 	base := func(extra string) string { return `{"order_id":"A1","amount":"10","currency":"INR"` + extra + `}` }
 	cases := []struct{ name, body, field string }{

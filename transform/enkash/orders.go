@@ -40,9 +40,8 @@ type customerInfo struct {
 	Address     *address `json:"address,omitempty"`
 }
 
-// address: the docs show customerInfo.address as an object whose
-// fields are not visible [U]; these names are paygate's best guess and the
-// README says so.
+// address: EnKash's docs show customerInfo.address as an object without
+// its fields; these names are paygate's best guess, and the README says so.
 type address struct {
 	Line1      string `json:"line1,omitempty"`
 	Line2      string `json:"line2,omitempty"`
@@ -64,7 +63,7 @@ type createdPayload struct {
 }
 
 // orderPayload is the status payload; only orderId and created are
-// documented [U], the rest follows EnKash's checkout SDK (orderStatus, a
+// documented, the rest follows EnKash's checkout SDK (orderStatus, a
 // plain amount) and also accepts status and an {value,currency} amount.
 // merchantOrderId is not documented either; where an answer has it, it
 // must be the merchant order id asked about.

@@ -306,7 +306,7 @@ func TestEnKashEnvelopeThrottling(t *testing.T) {
 }
 
 // EnKash orders are INR in rupees and paise: the status amount is never
-// rounded, negative or in another currency (audit C13).
+// rounded, negative or in another currency.
 func TestEnKashStatusAmountStrict(t *testing.T) {
 	body := func(amount string) []byte {
 		return []byte(`{"response_code":0,"payload":{"orderId":"M1","orderStatus":"PAID","amount":` + amount + `}}`)

@@ -13,10 +13,9 @@ import (
 // errorBody holds both error shapes: the classic {status, error_code,
 // error_message} and the newer one that adds error_info.
 type errorBody struct {
-	Status       string      `json:"status"`
-	StatusID     json.Number `json:"status_id"`
-	ErrorCode    string      `json:"error_code"`
-	ErrorMessage string      `json:"error_message"`
+	Status       string `json:"status"`
+	ErrorCode    string `json:"error_code"`
+	ErrorMessage string `json:"error_message"`
 	ErrorInfo    *struct {
 		UserMessage      string `json:"user_message"`
 		DeveloperMessage string `json:"developer_message"`
@@ -96,7 +95,11 @@ func (Dialect) failure(op transform.Op, status int, body []byte, o *transform.Or
 		x.InProgress = dupCall && transform.ContainsFold(x.Message, "processing")
 		x.Duplicate = dupCall || hasCode("DUPLICATE_REQUEST", "ALREADY_EXISTS")
 		x.NotFound = notFound()
-		if decoded && (eb.Status == "NOT_FOUND" || string(eb.StatusID) == "40") {
+		var nf struct {
+			Status   string      `json:"status"`
+			StatusID json.Number `json:"status_id"`
+		}
+		if decoded && json.Unmarshal(body, &nf) == nil && (nf.Status == "NOT_FOUND" || string(nf.StatusID) == "40") {
 			x.Readable, x.NotFound, x.Code, x.Message = true, true, "NOT_FOUND", eb.ErrorMessage
 		}
 		if transform.ContainsFold(x.Code, "amount") || transform.ContainsFold(x.Message, "amount") {

@@ -161,8 +161,8 @@ func ParseEvent(body []byte, received time.Time) ([]*transform.Event, error) {
 		ev.Type, ev.OrderID, ev.GatewayOrderID = re.t, orderID, transform.GatewayID(o.ID)
 		ev.Status = Facts.Statuses.Map(o.Status)
 		ev.Amount, ev.Currency, ev.PaymentID = orderAmount, o.Currency, transform.Clip(strings.TrimSpace(string(o.TxnID)), 128)
-		// unique_request_id is the id paygate sent for the refund (§ refunds:
-		// the merchant's refund_id, or the id derived from it).
+		// unique_request_id is the id paygate sent for the refund
+		// (UniqueRequestID, derived from the order and refund ids).
 		ev.Refund = &transform.EventRefund{RefundID: transform.GatewayID(rf.UniqueRequestID), GatewayRefundID: transform.GatewayID(rf.ID),
 			Status: Facts.RefundStatuses[re.status], Amount: ra}
 		ev.OrderKey = "m:" + orderID

@@ -2,11 +2,9 @@ package juspay
 
 import (
 	"encoding/json"
-	"maps"
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -57,21 +55,21 @@ var addressParts = []string{"line1", "line2", "line3", "city", "state", "country
 
 // newCreateRequest applies Juspay's own rules (CheckOrder has applied the
 // facts) and builds the form.
-func newCreateRequest(o *transform.Order) (*createRequest, *transform.Error) {
+func newCreateRequest(o *transform.Order) (createRequest, *transform.Error) {
 	amount, e := wireAmount(o.Amount, o.Currency)
 	if e != nil {
-		return nil, e
+		return createRequest{}, e
 	}
 	if o.ReturnURL != "" {
 		if e := checkReturnURL(o.ReturnURL); e != nil {
-			return nil, e
+			return createRequest{}, e
 		}
 	}
 	slots, e := assignUDFs(o.Metadata)
 	if e != nil {
-		return nil, e
+		return createRequest{}, e
 	}
-	r := &createRequest{OrderID: o.OrderID, Amount: amount, Currency: o.Currency, Description: o.Description,
+	r := createRequest{OrderID: o.OrderID, Amount: amount, Currency: o.Currency, Description: o.Description,
 		ReturnURL: o.ReturnURL, WebhookURL: o.NotifyURL}
 	first, last := o.Customer.SplitName()
 	if c := o.Customer; c != nil {
@@ -210,7 +208,7 @@ func udfSlot(key string) (int, bool) {
 // is the metadata key of udf(i+1), "" when free.
 func assignUDFs(md map[string]string) ([udfs]string, *transform.Error) {
 	var slots [udfs]string
-	keys := slices.Sorted(maps.Keys(md))
+	keys := transform.SortedKeys(md)
 	var rest []string
 	for _, k := range keys {
 		n, ok := udfSlot(k)

@@ -304,7 +304,8 @@ func TestJuspayParseStatus(t *testing.T) {
 	}
 }
 
-// design.md §3.2, Juspay column, word by word and number by number.
+// Juspay's status table (Facts.Statuses, statusIDs), word by word and
+// number by number.
 func TestJuspayStatusTable(t *testing.T) {
 	want := map[string]transform.Status{
 		"CREATED": transform.StatusCreated, "NEW": transform.StatusCreated,
@@ -400,7 +401,7 @@ func TestJuspayCashOnDelivery(t *testing.T) {
 }
 
 // The SDK token Juspay returns with get_client_auth_token expires in
-// minutes: the recorded form of a result leaves it out (audit S8), and
+// minutes: the recorded form of a result leaves it out, and
 // keeps everything else.
 func TestResultWithoutEphemeral(t *testing.T) {
 	res, e := Dialect{}.ParseCreate(gatewaytest.CodeOrder("14183944763", "1", "INR"), 200, gatewaytest.Published(t, "juspay/demo_create-order_response-auth.json"))

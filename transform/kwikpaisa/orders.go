@@ -50,20 +50,25 @@ type returnData struct {
 // is sent as canonical JSON: transform.CanonicalJSON's bytes for it,
 // written by appendCanonical.
 type createRequest struct {
-	Customer      customer    `json:"customer"`
-	OrderAmount   json.Number `json:"order_amount"` // major units
-	OrderCurrency string      `json:"order_currency"`
-	OrderID       string      `json:"order_id"`
-	OrderNote     string      `json:"order_note,omitempty"`
-	ReturnURL     string      `json:"return_url"`
-	ServiceType   string      `json:"service_type"`
+	Customer      customer `json:"customer"`
+	OrderAmount   amount   `json:"order_amount"` // major units
+	OrderCurrency string   `json:"order_currency"`
+	OrderID       string   `json:"order_id"`
+	OrderNote     string   `json:"order_note,omitempty"`
+	ReturnURL     string   `json:"return_url"`
+	ServiceType   string   `json:"service_type"`
 }
 
+// amount is a decimal written as a JSON number.
+type amount struct{ decimal.Decimal }
+
+func (a amount) MarshalJSON() ([]byte, error) { return []byte(a.String()), nil }
+
 type customer struct {
-	Address *address `json:"address,omitempty"`
-	Email   string   `json:"email"`
-	Name    string   `json:"name"`
-	Phone   string   `json:"phone"`
+	Address address `json:"address,omitzero"`
+	Email   string  `json:"email"`
+	Name    string  `json:"name"`
+	Phone   string  `json:"phone"`
 }
 
 type address struct {
@@ -78,7 +83,7 @@ type address struct {
 func newCreateRequest(o *transform.Order, name string, c *transform.Customer, serviceType string) createRequest {
 	r := createRequest{
 		Customer:      customer{Email: c.Email, Name: name, Phone: c.Phone},
-		OrderAmount:   json.Number(o.Amount.Decimal().String()),
+		OrderAmount:   amount{o.Amount.Decimal()},
 		OrderCurrency: o.Currency,
 		OrderID:       o.OrderID,
 		OrderNote:     o.Description,
@@ -95,10 +100,7 @@ func newCreateRequest(o *transform.Order, name string, c *transform.Customer, se
 			}
 			line2 += a.Line3
 		}
-		ad := address{City: a.City, Country: a.Country, Line1: a.Line1, Line2: line2, PostalCode: a.PostalCode, State: a.State}
-		if ad != (address{}) {
-			r.Customer.Address = &ad
-		}
+		r.Customer.Address = address{City: a.City, Country: a.Country, Line1: a.Line1, Line2: line2, PostalCode: a.PostalCode, State: a.State}
 	}
 	return r
 }
@@ -115,7 +117,7 @@ func (r *createRequest) appendCanonical(b []byte) ([]byte, error) {
 		}
 	}
 	b = append(b, `{"customer":{`...)
-	if a := r.Customer.Address; a != nil {
+	if a := &r.Customer.Address; *a != (address{}) {
 		b = append(b, `"address":{`...)
 		sep := ""
 		for _, p := range [...]struct{ key, v string }{
@@ -134,7 +136,7 @@ func (r *createRequest) appendCanonical(b []byte) ([]byte, error) {
 	field(`,"phone":`, r.Customer.Phone)
 	b = append(b, `},"order_amount":`...)
 	if err == nil {
-		b, err = transform.AppendCanonicalJSON(b, r.OrderAmount)
+		b, err = transform.AppendCanonicalJSON(b, r.OrderAmount.Decimal)
 	}
 	field(`,"order_currency":`, r.OrderCurrency)
 	field(`,"order_id":`, r.OrderID)

@@ -2,10 +2,8 @@ package razorpay
 
 import (
 	"encoding/json"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/paygate/caddy-paygate/transform"
@@ -93,17 +91,22 @@ func checkNotes(md map[string]string) *transform.Error {
 	return checkNoteLengths(md)
 }
 
-// checkNoteLengths applies Razorpay's limit on note keys and values.
+// checkNoteLengths applies Razorpay's limit on note keys and values,
+// reporting the first offending key in byte order, without sorting.
 func checkNoteLengths(md map[string]string) *transform.Error {
-	for _, k := range slices.Sorted(maps.Keys(md)) {
-		if utf8.RuneCountInString(k) > maxNoteLen {
-			return transform.Invalid("metadata", "razorpay allows keys of at most %d characters", maxNoteLen)
-		}
-		if utf8.RuneCountInString(md[k]) > maxNoteLen {
-			return transform.Invalid("metadata."+k, "razorpay allows at most %d characters", maxNoteLen)
+	bad, found := "", false
+	for k, v := range md {
+		if (utf8.RuneCountInString(k) > maxNoteLen || utf8.RuneCountInString(v) > maxNoteLen) && (!found || k < bad) {
+			bad, found = k, true
 		}
 	}
-	return nil
+	switch {
+	case !found:
+		return nil
+	case utf8.RuneCountInString(bad) > maxNoteLen:
+		return transform.Invalid("metadata", "razorpay allows keys of at most %d characters", maxNoteLen)
+	}
+	return transform.Invalid("metadata."+bad, "razorpay allows at most %d characters", maxNoteLen)
 }
 
 func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*transform.Result, *transform.Error) {

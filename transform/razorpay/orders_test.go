@@ -152,7 +152,7 @@ func TestGatewayFailureClips(t *testing.T) {
 	}
 }
 
-// unique_receipt (audit S4): Razorpay answers a repeated receipt with the
+// unique_receipt: Razorpay answers a repeated receipt with the
 // order it holds (the normal result when it is this order, duplicate_order
 // when the amount differs) or with a 400 "receipt should be unique".
 func TestRazorpayUniqueReceipt(t *testing.T) {
