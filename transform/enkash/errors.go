@@ -1,6 +1,7 @@
 package enkash
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -16,6 +17,24 @@ type envelope struct {
 	ResponseCode    json.RawMessage `json:"response_code"`
 	ResponseMessage string          `json:"response_message"`
 	Payload         json.RawMessage `json:"payload"`
+}
+
+// StaleToken reports whether an answer means the bearer token was
+// refused as invalid or expired (HTTP 401, or response_code 117 under any
+// status), so the token is renewed and the request retried once.
+func StaleToken(status int, body []byte) bool {
+	if status == http.StatusUnauthorized {
+		return true
+	}
+	// Cheap pre-check: most answers are not about the token.
+	if !bytes.Contains(body, []byte("117")) {
+		return false
+	}
+	var env envelope
+	if json.Unmarshal(body, &env) != nil {
+		return false
+	}
+	return transform.IntText(env.ResponseCode) == invalidToken
 }
 
 // failure reads EnKash's envelope of a failure for the shared skeleton

@@ -305,24 +305,6 @@ func parseTime(raw json.RawMessage) string {
 	return t
 }
 
-// StaleToken reports whether an answer means the bearer token was
-// refused as invalid or expired (HTTP 401, or response_code 117 under any
-// status), so the token is renewed and the request retried once.
-func StaleToken(status int, body []byte) bool {
-	if status == http.StatusUnauthorized {
-		return true
-	}
-	// Cheap pre-check: most answers are not about the token.
-	if !bytes.Contains(body, []byte("117")) {
-		return false
-	}
-	var env envelope
-	if json.Unmarshal(body, &env) != nil {
-		return false
-	}
-	return transform.IntText(env.ResponseCode) == invalidToken
-}
-
 // decode reads EnKash's envelope; a failure, or a body that is not an
 // envelope, is mapped by failure.
 func (g Dialect) decode(op transform.Op, status int, body []byte) (*envelope, *transform.Error) {

@@ -40,6 +40,16 @@ type refundOrder struct {
 	UniqueRequestID string `json:"unique_request_id"`
 }
 
+// refundRequest is the form of POST /orders/{order_id}/refunds.
+type refundRequest struct {
+	Amount          string // amount: the currency's own places (wireAmount)
+	UniqueRequestID string // unique_request_id
+}
+
+func (r *refundRequest) form() url.Values {
+	return url.Values{"amount": {r.Amount}, "unique_request_id": {r.UniqueRequestID}}
+}
+
 // UniqueRequestID is the unique_request_id of a refund: 20
 // characters of A–Z and 0–9, derived from the order and refund ids.
 func UniqueRequestID(orderID, refundID string) string {
@@ -67,15 +77,12 @@ func (g Dialect) BuildRefund(c *transform.RefundCall) (transform.Request, *trans
 	if e != nil {
 		return transform.Request{}, e
 	}
-	form := url.Values{
-		"amount":            {amount},
-		"unique_request_id": {UniqueRequestID(c.Order.OrderID, c.Refund.RefundID)},
-	}
+	r := refundRequest{Amount: amount, UniqueRequestID: UniqueRequestID(c.Order.OrderID, c.Refund.RefundID)}
 	return transform.Request{
 		Method:      http.MethodPost,
 		Path:        "/orders/" + c.Order.OrderID + "/refunds",
 		ContentType: formType,
-		Body:        []byte(form.Encode()),
+		Body:        []byte(r.form().Encode()),
 		Header:      map[string]string{"x-routing-id": c.Order.OrderID},
 	}, nil
 }

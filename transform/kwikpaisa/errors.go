@@ -8,6 +8,16 @@ import (
 	"github.com/paygate/caddy-paygate/transform"
 )
 
+// envelope is every KwikPaisa answer: success, v3 errors
+// ({"status":false,"code":401,"message":…}) and legacy errors
+// ({"code":"401","status":"failed","message":…,"return_data":{"description":…}}).
+type envelope struct {
+	Code       transform.Scalar `json:"code"`
+	Status     transform.Scalar `json:"status"`
+	Message    transform.Scalar `json:"message"`
+	ReturnData json.RawMessage  `json:"return_data"`
+}
+
 // failure reads a KwikPaisa error answer, v3 ({"status":false,"code":401,
 // "message":…}) or legacy ({"code":"401","status":"failed","message":…,
 // "return_data":{"description":…}}), for the shared skeleton

@@ -17,16 +17,6 @@ var timeLayouts = []string{
 	"2006-01-02 15:04:05",
 }
 
-// envelope is every KwikPaisa answer: success, v3 errors
-// ({"status":false,"code":401,"message":…}) and legacy errors
-// ({"code":"401","status":"failed","message":…,"return_data":{"description":…}}).
-type envelope struct {
-	Code       transform.Scalar `json:"code"`
-	Status     transform.Scalar `json:"status"`
-	Message    transform.Scalar `json:"message"`
-	ReturnData json.RawMessage  `json:"return_data"`
-}
-
 // returnData is return_data of create and status answers. The amount
 // and currency come only with status: the check-status page names the
 // amount order_amount ("105.00"), the mock-responses page amount; both
