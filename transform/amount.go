@@ -100,6 +100,13 @@ func (a Amount) SignificantPlaces() int32 {
 	return 0
 }
 
+// fits reports whether the amount has at most places decimal places that
+// are not trailing zeros, without formatting it when its literal already
+// has no more places.
+func (a Amount) fits(places int32) bool {
+	return a.value.Exponent() >= -places || a.SignificantPlaces() <= places
+}
+
 // Fixed formats the amount with exactly the currency's decimal places.
 func (a Amount) Fixed(exponent int32) string { return a.value.StringFixed(exponent) }
 

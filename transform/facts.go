@@ -209,31 +209,17 @@ func (f *Facts) Exponent(currency string) (int32, *Error) {
 // Minor checks an amount in a currency against the facts and returns it in
 // integer minor units.
 func (f *Facts) Minor(a Amount, currency string) (decimal.Decimal, *Error) {
-	exp, e := f.Exponent(currency)
-	if e != nil {
-		return decimal.Decimal{}, e
-	}
-	if f.MaxPlaces > 0 && a.SignificantPlaces() > f.MaxPlaces {
-		return decimal.Decimal{}, Invalid("amount", "%s allows at most %d decimal places", f.Name, f.MaxPlaces)
-	}
-	minor, ok := a.Minor(exp)
-	if !ok {
-		return decimal.Decimal{}, Invalid("amount", "%s allows at most %d decimal places", currency, exp)
-	}
-	if f.ThirdPlaceZero && exp == 3 && !minor.Mod(decimal.NewFromInt(10)).IsZero() {
-		return decimal.Decimal{}, Invalid("amount", "%s needs the last (third) decimal of %s amounts to be 0", f.Name, currency)
-	}
-	if !f.MinAmount.IsZero() && a.Decimal().LessThan(f.MinAmount) {
-		return decimal.Decimal{}, Invalid("amount", "%s needs at least %s", f.Name, f.MinAmount)
-	}
-	return minor, nil
+	return f.amount(a, currency, true)
 }
 
-// CheckAmount checks an order's amount and returns it in minor units:
-// Minor, and for amounts sent as a JSON number, CheckJSONNumberAmount.
+// CheckAmount checks an order's amount: Minor, and for amounts sent as a
+// JSON number, CheckJSONNumberAmount. It returns the amount in minor units
+// when the gateway sends a JSON number (zero otherwise: the minor units
+// are not computed for a gateway that does not need them).
 func (f *Facts) CheckAmount(a Amount, currency string) (decimal.Decimal, *Error) {
-	minor, e := f.Minor(a, currency)
-	if e != nil || !f.Amounts.JSONNumber() {
+	number := f.Amounts.JSONNumber()
+	minor, e := f.amount(a, currency, number)
+	if e != nil || !number {
 		return minor, e
 	}
 	wire := a.Decimal()
@@ -241,6 +227,30 @@ func (f *Facts) CheckAmount(a Amount, currency string) (decimal.Decimal, *Error)
 		wire = minor
 	}
 	return minor, CheckJSONNumberAmount(f.Name, wire, minor)
+}
+
+func (f *Facts) amount(a Amount, currency string, wantMinor bool) (decimal.Decimal, *Error) {
+	exp, e := f.Exponent(currency)
+	if e != nil {
+		return decimal.Decimal{}, e
+	}
+	if f.MaxPlaces > 0 && !a.fits(f.MaxPlaces) {
+		return decimal.Decimal{}, Invalid("amount", "%s allows at most %d decimal places", f.Name, f.MaxPlaces)
+	}
+	if !a.fits(exp) {
+		return decimal.Decimal{}, Invalid("amount", "%s allows at most %d decimal places", currency, exp)
+	}
+	if !f.MinAmount.IsZero() && a.Decimal().LessThan(f.MinAmount) {
+		return decimal.Decimal{}, Invalid("amount", "%s needs at least %s", f.Name, f.MinAmount)
+	}
+	if !wantMinor && !f.ThirdPlaceZero {
+		return decimal.Decimal{}, nil
+	}
+	minor, _ := a.Minor(exp) // fits has checked the places
+	if f.ThirdPlaceZero && exp == 3 && !minor.Mod(decimal.NewFromInt(10)).IsZero() {
+		return decimal.Decimal{}, Invalid("amount", "%s needs the last (third) decimal of %s amounts to be 0", f.Name, currency)
+	}
+	return minor, nil
 }
 
 // RefundStatus maps a refund status word; a word the gateway's table does

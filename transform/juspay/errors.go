@@ -169,11 +169,11 @@ func (r *createRequest) fieldOf(o *transform.Order, key string) string {
 			value = r.FirstName
 		}
 	case "billing_address_first_name", "billing_address_last_name", "shipping_address_first_name", "shipping_address_last_name":
-		a := r.Billing
+		a := &r.Addresses[0]
 		if strings.HasPrefix(key, "shipping") {
-			a = r.Shipping
+			a = &r.Addresses[1]
 		}
-		if a != nil {
+		if a.Sent {
 			value = a.LastName
 			if first {
 				value = a.FirstName

@@ -29,7 +29,8 @@ type createRequest struct {
 	FirstName     string // first_name
 	LastName      string // last_name
 
-	Billing, Shipping *formAddress // billing_address_…, shipping_address_…
+	// Addresses are billing_address_… and shipping_address_….
+	Addresses [2]formAddress
 
 	// UDF are udf1 … udf10: the metadata key in each slot ("" when free)
 	// and its value. An empty value still claims its slot, so the
@@ -43,8 +44,10 @@ type createRequest struct {
 }
 
 // formAddress is an address under its billing_address_ or
-// shipping_address_ prefix: the customer's names, then addressParts.
+// shipping_address_ prefix: the customer's names, then addressParts. Sent
+// is false when the order has no such address.
 type formAddress struct {
+	Sent                                                  bool
 	FirstName, LastName                                   string
 	Line1, Line2, Line3, City, State, Country, PostalCode string
 }
@@ -56,10 +59,8 @@ var addressParts = []string{"line1", "line2", "line3", "city", "state", "country
 // newCreateRequest applies Juspay's own rules (CheckOrder has applied the
 // facts) and builds the form.
 func newCreateRequest(o *transform.Order) (createRequest, *transform.Error) {
-	amount, e := wireAmount(o.Amount, o.Currency)
-	if e != nil {
-		return createRequest{}, e
-	}
+	exp, _ := transform.CurrencyExponent(o.Currency) // CheckOrder has checked the currency
+	amount := o.Amount.Fixed(exp)
 	if o.ReturnURL != "" {
 		if e := checkReturnURL(o.ReturnURL); e != nil {
 			return createRequest{}, e
@@ -80,13 +81,8 @@ func newCreateRequest(o *transform.Order) (createRequest, *transform.Error) {
 		if a == nil {
 			continue
 		}
-		fa := &formAddress{FirstName: first, LastName: last, Line1: a.Line1, Line2: a.Line2, Line3: a.Line3,
+		r.Addresses[i] = formAddress{Sent: true, FirstName: first, LastName: last, Line1: a.Line1, Line2: a.Line2, Line3: a.Line3,
 			City: a.City, State: a.State, Country: a.Country, PostalCode: a.PostalCode}
-		if i == 0 {
-			r.Billing = fa
-		} else {
-			r.Shipping = fa
-		}
 	}
 	for i, k := range slots {
 		if k != "" {
@@ -120,8 +116,9 @@ func (r *createRequest) form() url.Values {
 	set("customer_phone", r.CustomerPhone)
 	set("first_name", r.FirstName)
 	set("last_name", r.LastName)
-	for i, a := range [2]*formAddress{r.Billing, r.Shipping} {
-		if a == nil {
+	for i := range r.Addresses {
+		a := &r.Addresses[i]
+		if !a.Sent {
 			continue
 		}
 		for j, value := range [...]string{a.FirstName, a.LastName, a.Line1, a.Line2, a.Line3, a.City, a.State, a.Country, a.PostalCode} {

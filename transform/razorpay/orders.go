@@ -75,38 +75,36 @@ func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.
 	if e != nil {
 		return transform.Request{}, e
 	}
-	if e := checkNotes(o.Metadata); e != nil {
+	if len(o.Metadata) > maxNotes {
+		return transform.Request{}, transform.Invalid("metadata", "razorpay allows at most %d pairs, got %d", maxNotes, len(o.Metadata))
+	}
+	size, e := noteLengths(o.Metadata)
+	if e != nil {
 		return transform.Request{}, e
 	}
 	r := newCreateRequest(o, minor)
-	body := r.appendJSON(make([]byte, 0, 120+len(o.OrderID)+notesLen(o.Metadata)))
+	body := r.appendJSON(make([]byte, 0, 120+len(o.OrderID)+size))
 	return transform.Request{Method: http.MethodPost, Path: "/v1/orders", ContentType: "application/json", Body: body}, nil
 }
 
-// checkNotes applies Razorpay's notes limits to an order's metadata.
-func checkNotes(md map[string]string) *transform.Error {
-	if len(md) > maxNotes {
-		return transform.Invalid("metadata", "razorpay allows at most %d pairs, got %d", maxNotes, len(md))
-	}
-	return checkNoteLengths(md)
-}
-
-// checkNoteLengths applies Razorpay's limit on note keys and values,
-// reporting the first offending key in byte order, without sorting.
-func checkNoteLengths(md map[string]string) *transform.Error {
-	bad, found := "", false
+// noteLengths applies Razorpay's limit on note keys and values, reporting
+// the first offending key in byte order, and returns the room the notes
+// take in a body: one walk of the map, no sorting.
+func noteLengths(md map[string]string) (int, *transform.Error) {
+	size, bad, found := 0, "", false
 	for k, v := range md {
+		size += len(k) + len(v) + 6
 		if (utf8.RuneCountInString(k) > maxNoteLen || utf8.RuneCountInString(v) > maxNoteLen) && (!found || k < bad) {
 			bad, found = k, true
 		}
 	}
 	switch {
 	case !found:
-		return nil
+		return size, nil
 	case utf8.RuneCountInString(bad) > maxNoteLen:
-		return transform.Invalid("metadata", "razorpay allows keys of at most %d characters", maxNoteLen)
+		return 0, transform.Invalid("metadata", "razorpay allows keys of at most %d characters", maxNoteLen)
 	}
-	return transform.Invalid("metadata."+bad, "razorpay allows at most %d characters", maxNoteLen)
+	return 0, transform.Invalid("metadata."+bad, "razorpay allows at most %d characters", maxNoteLen)
 }
 
 func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*transform.Result, *transform.Error) {
@@ -210,13 +208,4 @@ func (g Dialect) result(orderID string, ord *orderEntity) (*transform.Result, *t
 		res.GatewayDetails = map[string]string{"checkout_key_id": g.CheckoutKeyID}
 	}
 	return res, nil
-}
-
-// notesLen is the room notes take in a body.
-func notesLen(m map[string]string) int {
-	n := 0
-	for k, v := range m {
-		n += len(k) + len(v) + 6
-	}
-	return n
 }

@@ -86,7 +86,8 @@ func (g Dialect) CheckRefund(orderID string, r *transform.Refund) *transform.Err
 	if n > maxNotes {
 		return transform.Invalid("metadata", "razorpay allows at most %d notes (metadata pairs, and reason), got %d", maxNotes, n)
 	}
-	return checkNoteLengths(r.Metadata)
+	_, e := noteLengths(r.Metadata)
+	return e
 }
 
 // BuildRefundTarget asks for the order's payments: a refund is made on the
