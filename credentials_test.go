@@ -25,6 +25,7 @@ import (
 
 	"github.com/paygate/caddy-paygate/signers"
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/paygate/caddy-paygate/transform/kwikpaisa"
 )
 
 // The one mapping of the signers' errors to canonical errors: the types and
@@ -199,7 +200,7 @@ func TestScrubCredentials(t *testing.T) {
 // Through the handler: a KwikPaisa 401 that echoes the API key and the
 // start of the signature reaches the application masked.
 func TestServeHTTPScrubsGatewayEcho(t *testing.T) {
-	gw := &KwikPaisa{KwikPaisa: transform.KwikPaisa{ServiceType: "DIGITAL"}, signer: signers.NewHMAC("pk_live_EchoKey", "sk_live_EchoSecret", nil)}
+	gw := &KwikPaisa{Dialect: kwikpaisa.Dialect{ServiceType: "DIGITAL"}, signer: signers.NewHMAC("pk_live_EchoKey", "sk_live_EchoSecret", nil)}
 	// The handler as the benchmarks build it (b is used only when observed),
 	// so this test follows the Handler's fields as they change.
 	h := newBenchHandler(nil, gw, false)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/paygate/caddy-paygate/signers"
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/paygate/caddy-paygate/transform/enkash"
 )
 
 func init() {
@@ -50,7 +51,7 @@ const maxRememberedOrders = 10000
 // bearer token fetched from token_url, cached, renewed in the background and
 // renewed at once when EnKash answers 117 / 401.
 type EnKash struct {
-	transform.EnKash
+	enkash.Dialect
 	// AccessKey is the merchant access key; write it as {env.*} or {file.*}.
 	AccessKey string `json:"access_key,omitempty"`
 	// SecretKey is the merchant secret key; write it as {env.*} or {file.*}.
@@ -339,7 +340,7 @@ func (g EnKash) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, g.String(
 
 // StaleCredentials recognises EnKash's "token is invalid" (code 117) and HTTP 401.
 func (g *EnKash) StaleCredentials(status int, body []byte) bool {
-	return transform.EnKashStaleToken(status, body)
+	return enkash.StaleToken(status, body)
 }
 
 // Invalidate marks the token of the request that was just refused as stale;
@@ -365,9 +366,9 @@ func (g *EnKash) BuildStatus(orderID string) (transform.Request, *transform.Erro
 		return transform.Request{}, e
 	}
 	if id, ok := g.shared.ids.get(orderID); ok {
-		return g.EnKash.BuildStatusFor(id)
+		return g.Dialect.BuildStatusFor(id)
 	}
-	return g.EnKash.BuildStatus(orderID)
+	return g.Dialect.BuildStatus(orderID)
 }
 
 // UnmarshalOption reads one of this gateway's options of the paygate

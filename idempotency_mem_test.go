@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/paygate/caddy-paygate/transform/juspay"
 )
 
 // The memory budget of issue 7: 10,000 idempotency records in at most 10 MB.
@@ -62,7 +63,7 @@ func fillIdempotencyStore(t testing.TB, st *memoryStore, n int, answer func(o *t
 // createdAnswer is the canonical answer to a Juspay create.
 func createdAnswer(t testing.TB) func(o *transform.Order) []byte {
 	return func(o *transform.Order) []byte {
-		res, e := transform.Juspay{}.ParseCreate(o, 200, []byte(strings.Replace(idemTestAnswer, "ORDERID", o.OrderID, 1)))
+		res, e := juspay.Dialect{}.ParseCreate(o, 200, []byte(strings.Replace(idemTestAnswer, "ORDERID", o.OrderID, 1)))
 		if e != nil {
 			t.Fatal(e)
 		}

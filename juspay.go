@@ -13,6 +13,7 @@ import (
 
 	"github.com/paygate/caddy-paygate/signers"
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/paygate/caddy-paygate/transform/juspay"
 )
 
 func init() {
@@ -26,7 +27,7 @@ const defaultJuspayVersion = "2023-01-01"
 // Juspay is the http.paygate.gateways.juspay module: Juspay Express Checkout
 // orders with HTTP Basic api_key + empty password, x-merchantid and version.
 type Juspay struct {
-	transform.Juspay
+	juspay.Dialect
 	// APIKey is the API key from the Juspay dashboard; write it as {env.*} or {file.*}.
 	APIKey string `json:"api_key,omitempty"`
 	// MerchantID is sent as x-merchantid; placeholders are resolved.

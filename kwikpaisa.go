@@ -12,6 +12,7 @@ import (
 
 	"github.com/paygate/caddy-paygate/signers"
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/paygate/caddy-paygate/transform/kwikpaisa"
 )
 
 func init() {
@@ -27,7 +28,7 @@ type KwikPaisa struct {
 	// The embedded dialect carries the service_type option (its
 	// ServiceType field), sent when an order does not set
 	// gateway_options.service_type; default DIGITAL.
-	transform.KwikPaisa
+	kwikpaisa.Dialect
 	// APIKey is the public key (pk_test_… / pk_live_…); a placeholder such as {env.KWIKPAISA_API_KEY}.
 	APIKey string `json:"api_key,omitempty"`
 	// SecretKey signs every request; write it as {env.*} or {file.*}.

@@ -46,7 +46,7 @@ func TestKwikPaisaCaddyfile(t *testing.T) {
 	// The JSON form decodes back into the same module config.
 	var g KwikPaisa
 	if err := json.Unmarshal(h.GatewayRaw, &g); err != nil || g.APIKey != "pk_test_demo" || g.SecretKey != "{env.KWIKPAISA_SECRET_KEY}" || g.ServiceType != "PHYSICAL_GOODS" {
-		t.Errorf("JSON round trip: %+v %v", g.KwikPaisa, err)
+		t.Errorf("JSON round trip: %+v %v", g.Dialect, err)
 	}
 
 	// service_type is optional: it is then left out of the JSON.

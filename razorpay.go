@@ -11,6 +11,7 @@ import (
 
 	"github.com/paygate/caddy-paygate/signers"
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/paygate/caddy-paygate/transform/razorpay"
 )
 
 func init() {
@@ -20,7 +21,7 @@ func init() {
 // Razorpay is the http.paygate.gateways.razorpay module: Razorpay Orders with
 // HTTP Basic key_id:key_secret.
 type Razorpay struct {
-	transform.Razorpay
+	razorpay.Dialect
 	// KeyID is the API key id (rzp_test_… / rzp_live_…); a placeholder such as {env.RAZORPAY_KEY_ID}.
 	KeyID string `json:"key_id,omitempty"`
 	// KeySecret is the API key secret; write it as {env.*} or {file.*}.

@@ -23,6 +23,10 @@ import (
 
 	"github.com/paygate/caddy-paygate/signers"
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/paygate/caddy-paygate/transform/enkash"
+	"github.com/paygate/caddy-paygate/transform/juspay"
+	"github.com/paygate/caddy-paygate/transform/kwikpaisa"
+	"github.com/paygate/caddy-paygate/transform/razorpay"
 )
 
 func init() {
@@ -374,7 +378,7 @@ func (d *webhookDelivery) serve() error {
 			return d.answer(webhookAppUnavailable("the order's status could not be confirmed; deliver the notification again"))
 		}
 	} else {
-		events, err = transform.ParseEvents(h.Gateway, body, received)
+		events, err = parseEvents(h.Gateway, body, received)
 	}
 	var ig *transform.IgnoredEvent
 	if errors.As(err, &ig) {
@@ -511,10 +515,30 @@ type confirmTransient struct{ msg string }
 
 func (e *confirmTransient) Error() string { return e.msg }
 
+// eventParsers map each gateway's verified webhook body to canonical events
+// (Juspay's refund events may carry several refunds); received is the time
+// used where the event carries none. EnKash's notifications are confirmed
+// by the order's status instead (enkashEvents).
+var eventParsers = map[string]func(body []byte, received time.Time) ([]*transform.Event, error){
+	"razorpay":  razorpay.ParseEvent,
+	"juspay":    juspay.ParseEvent,
+	"kwikpaisa": kwikpaisa.ParseEvent,
+}
+
+// parseEvents maps a verified webhook body; the error is an
+// *transform.IgnoredEvent.
+func parseEvents(gateway string, body []byte, received time.Time) ([]*transform.Event, error) {
+	parse, ok := eventParsers[gateway]
+	if !ok {
+		return nil, transform.UnmappedEvent("", "no event parser for gateway "+transform.Clip(strings.TrimSpace(gateway), 32))
+	}
+	return parse(body, received)
+}
+
 // enkashEvents builds the event of an EnKash notification from the order's
 // status alone: the notification only names the order.
 func (d *webhookDelivery) enkashEvents(body []byte, received time.Time) ([]*transform.Event, error) {
-	orderID, err := transform.ParseEnKashNotification(body)
+	orderID, err := enkash.ParseNotification(body)
 	if err != nil {
 		return nil, &confirmRefused{msg: "the notification names no order to confirm"}
 	}
@@ -522,7 +546,7 @@ func (d *webhookDelivery) enkashEvents(body []byte, received time.Time) ([]*tran
 	if err != nil {
 		return nil, err
 	}
-	ev, err := transform.EventFromStatus("enkash", transform.EnKashNotifyEvent, res, received)
+	ev, err := transform.EventFromStatus("enkash", enkash.NotifyEvent, res, received)
 	if err != nil {
 		return nil, err
 	}
@@ -581,7 +605,7 @@ func (d *webhookDelivery) handle(ev *transform.Event) *webhookEventResult {
 		return res
 	}
 	ev.Identify(h.space)
-	if ev.TimeFromEvent() {
+	if ev.TimeFromBody {
 		// Records last the window: an event older than that cannot be told
 		// from a replay of one already delivered, so it is not forwarded.
 		if t, err := time.Parse(time.RFC3339, ev.OccurredAt); err == nil && h.now().Sub(t) > h.window() {

@@ -18,7 +18,7 @@ const (
 )
 
 func TestHMACVectors(t *testing.T) {
-	// KwikPaisa's seed create body (transform/testdata/kwikpaisa_seed_create.json),
+	// KwikPaisa's seed create body (the published kwikpaisa/kp3_create_request.json),
 	// recursively sorted; transform's TestCanonicalJSONSeedBody proves the file
 	// canonicalises to exactly this. signers does not import transform.
 	seed := `{"customer":{"address":{"city":"London","country":"UK","line1":"Capital Office, Kemp House","line2":"152 - 160 City Road","postal_code":"EC1V 2NX","state":"London"},"email":"developer@jangras.co","name":"Ajay","phone":"9816512345"},"order_amount":105,"order_currency":"INR","order_id":6116229263036,"order_note":"Additional order info","return_url":"https://merchant.in/process_return.php?order_id=order_1626945143520","service_type":"DIGITAL"}`

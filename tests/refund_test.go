@@ -15,6 +15,9 @@ import (
 
 	"github.com/paygate/caddy-paygate/tests/emulator"
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/paygate/caddy-paygate/transform/enkash"
+	"github.com/paygate/caddy-paygate/transform/juspay"
+	"github.com/paygate/caddy-paygate/transform/razorpay"
 )
 
 // refundSites serves paygate for all four gateways in front of their
@@ -149,8 +152,8 @@ type refundGateway struct {
 
 var refundGateways = []refundGateway{
 	{"razorpay", "rzp-refund", "/refund", func(_, r string) string { return r }, transform.RefundSucceeded, ""},
-	{"juspay", "juspay-refund", "/refunds", transform.JuspayUniqueRequestID, transform.RefundPending, "SUCCESS"},
-	{"enkash", "ek-refund", "/refund", transform.EnKashRequestID, transform.RefundPending, "SUCCESS"},
+	{"juspay", "juspay-refund", "/refunds", juspay.UniqueRequestID, transform.RefundPending, "SUCCESS"},
+	{"enkash", "ek-refund", "/refund", enkash.RequestID, transform.RefundPending, "SUCCESS"},
 }
 
 func TestRefunds(t *testing.T) {
@@ -404,7 +407,7 @@ func checkRefundWire(t *testing.T, gw refundGateway, emu emulator.Emulator, orde
 		if !strings.HasPrefix(refund.Path, "/v1/payments/pay_") || !strings.HasSuffix(refund.Path, "/refund") {
 			t.Errorf("refund call %s", refund.Path)
 		}
-		if got := refund.Header.Get("X-Refund-Idempotency"); got != transform.RazorpayRefundKey(orderID, "RF1") {
+		if got := refund.Header.Get("X-Refund-Idempotency"); got != razorpay.RefundKey(orderID, "RF1") {
 			t.Errorf("X-Refund-Idempotency %q", got)
 		}
 		var body map[string]any
@@ -415,13 +418,13 @@ func checkRefundWire(t *testing.T, gw refundGateway, emu emulator.Emulator, orde
 	case "juspay":
 		form, _ := neturl.ParseQuery(string(refund.Body))
 		if refund.Path != "/orders/"+orderID+"/refunds" || form.Get("amount") != "40.00" ||
-			form.Get("unique_request_id") != transform.JuspayUniqueRequestID(orderID, "RF1") {
+			form.Get("unique_request_id") != juspay.UniqueRequestID(orderID, "RF1") {
 			t.Errorf("refund call %s %s", refund.Path, refund.Body)
 		}
 	case "enkash":
 		var body map[string]any
 		_ = json.Unmarshal(refund.Body, &body)
-		if body["requestId"] != transform.EnKashRequestID(orderID, "RF1") || body["amount"] != float64(40) || body["remarks"] != "customer request" {
+		if body["requestId"] != enkash.RequestID(orderID, "RF1") || body["amount"] != float64(40) || body["remarks"] != "customer request" {
 			t.Errorf("refund body %s", refund.Body)
 		}
 	}

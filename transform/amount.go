@@ -3,6 +3,7 @@ package transform
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -15,9 +16,8 @@ const maxAmountLen = 24
 // It is decoded from a JSON string ("105.50") or a JSON number (105.50)
 // without ever passing through float64.
 type Amount struct {
-	value  decimal.Decimal
-	places int32 // decimal places as written ("105.50" → 2)
-	set    bool
+	value decimal.Decimal
+	set   bool
 }
 
 var (
@@ -56,20 +56,7 @@ func ParseAmount(s string) (Amount, error) {
 	if !d.IsPositive() {
 		return Amount{}, errAmountNotPositive
 	}
-	places := int32(0)
-	if point >= 0 {
-		places = int32(len(s) - point - 1)
-	}
-	return Amount{value: d, places: places, set: true}, nil
-}
-
-// MustAmount is ParseAmount for literals in tests and examples.
-func MustAmount(s string) Amount {
-	a, err := ParseAmount(s)
-	if err != nil {
-		panic(err)
-	}
-	return a
+	return Amount{value: d, set: true}, nil
 }
 
 // UnmarshalJSON accepts a JSON string or a JSON number, reading the literal
@@ -100,9 +87,6 @@ func (a Amount) IsSet() bool { return a.set }
 // Decimal is the amount's value.
 func (a Amount) Decimal() decimal.Decimal { return a.value }
 
-// Places is the number of decimal places the application wrote.
-func (a Amount) Places() int32 { return a.places }
-
 // SignificantPlaces is the number of decimal places that are not trailing
 // zeros: "105.50" has 1, "100.00" has 0. Trailing zeros change no value, so
 // "100.00" JPY is accepted as 100 yen.
@@ -114,6 +98,13 @@ func (a Amount) SignificantPlaces() int32 {
 		}
 	}
 	return 0
+}
+
+// fits reports whether the amount has at most places decimal places that
+// are not trailing zeros, without formatting it when its literal already
+// has no more places.
+func (a Amount) fits(places int32) bool {
+	return a.value.Exponent() >= -places || a.SignificantPlaces() <= places
 }
 
 // Fixed formats the amount with exactly the currency's decimal places.
@@ -155,4 +146,40 @@ func CheckJSONNumberAmount(gateway string, wire, minor decimal.Decimal) *Error {
 		return nil
 	}
 	return Invalid("amount", "%s sends the amount as a JSON number, which keeps at most 15 significant digits and 2^53-1 minor units exactly", gateway)
+}
+
+// MinorToMajor writes an amount in minor units ("10550") in major units with
+// exp places ("105.50") by moving the decimal point in the digits: one
+// allocation, no big-number arithmetic. It refuses anything but digits
+// (no sign, fraction or exponent: Razorpay amounts are integers).
+func MinorToMajor(digits string, exp int) (string, bool) {
+	if digits == "" || len(digits) > 40 {
+		return "", false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return "", false
+		}
+	}
+	for len(digits) > 1 && digits[0] == '0' {
+		digits = digits[1:]
+	}
+	if exp == 0 {
+		return digits, true
+	}
+	var b strings.Builder // one allocation
+	if len(digits) <= exp {
+		b.Grow(exp + 2)
+		b.WriteString("0.")
+		for range exp - len(digits) {
+			b.WriteByte('0')
+		}
+		b.WriteString(digits)
+	} else {
+		b.Grow(len(digits) + 1)
+		b.WriteString(digits[:len(digits)-exp])
+		b.WriteByte('.')
+		b.WriteString(digits[len(digits)-exp:])
+	}
+	return b.String(), true
 }

@@ -60,7 +60,7 @@ var (
 // string (its own MarshalJSON), so structs should carry numbers as
 // json.Number.
 func CanonicalJSON(v any) ([]byte, error) {
-	return canonAppend(make([]byte, 0, 256), v)
+	return AppendCanonicalJSON(make([]byte, 0, 256), v)
 }
 
 // Canonicalize re-encodes JSON text canonically. Numbers keep their decimal
@@ -71,7 +71,7 @@ func Canonicalize(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return canonAppend(make([]byte, 0, len(data)), v)
+	return AppendCanonicalJSON(make([]byte, 0, len(data)), v)
 }
 
 // canonDecode decodes one JSON value, keeping numbers as json.Number.
@@ -88,16 +88,18 @@ func canonDecode(data []byte) (any, error) {
 	return v, nil
 }
 
-func canonAppend(b []byte, v any) ([]byte, error) {
+// AppendCanonicalJSON appends the canonical JSON of v (see CanonicalJSON)
+// to b.
+func AppendCanonicalJSON(b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case string:
-		return canonAppendString(b, x)
+		return AppendCanonicalString(b, x)
 	case json.Number:
-		s, err := CanonicalNumber(string(x))
+		s, err := canonicalNumber(string(x))
 		if err != nil {
 			return nil, err
 		}
@@ -109,11 +111,11 @@ func canonAppend(b []byte, v any) ([]byte, error) {
 		}
 		return append(b, s...), nil
 	case Amount:
-		return canonAppend(b, x.Decimal())
+		return AppendCanonicalJSON(b, x.Decimal())
 	case int:
-		return canonAppend(b, decimal.NewFromInt(int64(x)))
+		return AppendCanonicalJSON(b, decimal.NewFromInt(int64(x)))
 	case int64:
-		return canonAppend(b, decimal.NewFromInt(x))
+		return AppendCanonicalJSON(b, decimal.NewFromInt(x))
 	case map[string]any:
 		return canonAppendObject(b, x)
 	case map[string]string:
@@ -127,13 +129,13 @@ func canonAppend(b []byte, v any) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return canonAppend(b, inner)
+		return AppendCanonicalJSON(b, inner)
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("canonical JSON: %w", err)
 	}
-	return canonAppend(b, json.RawMessage(raw))
+	return AppendCanonicalJSON(b, json.RawMessage(raw))
 }
 
 func canonAppendObject[V any](b []byte, m map[string]V) ([]byte, error) {
@@ -151,11 +153,11 @@ func canonAppendObject[V any](b []byte, m map[string]V) ([]byte, error) {
 			b = append(b, ',')
 		}
 		var err error
-		if b, err = canonAppendString(b, k); err != nil {
+		if b, err = AppendCanonicalString(b, k); err != nil {
 			return nil, err
 		}
 		b = append(b, ':')
-		if b, err = canonAppend(b, m[k]); err != nil {
+		if b, err = AppendCanonicalJSON(b, m[k]); err != nil {
 			return nil, err
 		}
 	}
@@ -169,7 +171,7 @@ func canonAppendArray[V any](b []byte, a []V) ([]byte, error) {
 			b = append(b, ',')
 		}
 		var err error
-		if b, err = canonAppend(b, a[i]); err != nil {
+		if b, err = AppendCanonicalJSON(b, a[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -178,8 +180,8 @@ func canonAppendArray[V any](b []byte, a []V) ([]byte, error) {
 
 const canonHex = "0123456789abcdef"
 
-// canonAppendString writes s as JSON.stringify does.
-func canonAppendString(b []byte, s string) ([]byte, error) {
+// AppendCanonicalString writes s as JSON.stringify does.
+func AppendCanonicalString(b []byte, s string) ([]byte, error) {
 	if !utf8.ValidString(s) {
 		return nil, ErrInvalidUTF8
 	}
@@ -271,15 +273,15 @@ func canonArrayIndex(k string) (uint64, bool) {
 	return n, true
 }
 
-// CanonicalNumber rewrites a JSON number literal in its canonical form
+// canonicalNumber rewrites a JSON number literal in its canonical form
 // ("105.50" → "105.5", "1e2" → "100"), or fails with ErrUnportableNumber.
-func CanonicalNumber(lit string) (string, error) {
+func canonicalNumber(lit string) (string, error) {
 	if lit == "" || (lit[0] != '-' && (lit[0] < '0' || lit[0] > '9')) || !json.Valid([]byte(lit)) {
-		return "", fmt.Errorf("%w: %q is not a JSON number", ErrUnportableNumber, clip(lit))
+		return "", fmt.Errorf("%w: %q is not a JSON number", ErrUnportableNumber, Clip(lit, EchoRunes))
 	}
 	d, err := decimal.NewFromString(lit)
 	if err != nil {
-		return "", fmt.Errorf("%w: %q: %v", ErrUnportableNumber, clip(lit), err)
+		return "", fmt.Errorf("%w: %q: %v", ErrUnportableNumber, Clip(lit, EchoRunes), err)
 	}
 	return canonDecimal(d.Coefficient(), d.Exponent())
 }

@@ -148,14 +148,14 @@ func TestCanonicalNumber(t *testing.T) {
 		"105.50": "105.5", "100": "100", "100.00": "100", "0.5": "0.5", "1E+2": "100", "-1.250": "-1.25",
 		"6116229263036": "6116229263036", "999999999999999.0": "999999999999999",
 	} {
-		got, err := CanonicalNumber(in)
+		got, err := canonicalNumber(in)
 		if err != nil || got != want {
-			t.Errorf("CanonicalNumber(%q) = %q, %v; want %q", in, got, err, want)
+			t.Errorf("canonicalNumber(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "+1", ".5", "1.", "01", "NaN", "1e", " 1"} {
-		if got, err := CanonicalNumber(in); !errors.Is(err, ErrUnportableNumber) {
-			t.Errorf("CanonicalNumber(%q) = %q, %v; want an error", in, got, err)
+		if got, err := canonicalNumber(in); !errors.Is(err, ErrUnportableNumber) {
+			t.Errorf("canonicalNumber(%q) = %q, %v; want an error", in, got, err)
 		}
 	}
 }
@@ -170,6 +170,9 @@ func TestCanonicalJSONUTF16Order(t *testing.T) {
 		}
 	}
 }
+
+// publishedDir holds the gateways' published samples, read in place.
+const publishedDir = "../../shared/reference/fixtures/"
 
 // kwikpaisaSeedBody is the seed's create body, as the vendor wrote it.
 var kwikpaisaSeedBody = func() string {

@@ -16,7 +16,7 @@ import (
 func decodeOrderV1(body []byte) (*Order, *Error) { return decodeOrderV1Mode(body, true) }
 
 // decodeOrderV1Mode with strict false is the decoder as it was, which read
-// repeated names and names in another case (audit C8): the benchmark's
+// repeated names and names in another case: the benchmark's
 // baseline.
 func decodeOrderV1Mode(body []byte, strict bool) (*Order, *Error) {
 	if !utf8.Valid(body) {
@@ -100,7 +100,7 @@ func nonStringMetadataV1(body []byte) string {
 	if json.Unmarshal(body, &top) != nil {
 		return ""
 	}
-	for _, k := range sortedKeys(top.Metadata) {
+	for _, k := range SortedKeys(top.Metadata) {
 		if v := bytes.TrimSpace(top.Metadata[k]); len(v) == 0 || v[0] != '"' {
 			return k
 		}
@@ -117,7 +117,7 @@ func unknownFieldPathV1(body []byte) string {
 	}
 	known := orderFields
 	check := func(prefix string, obj map[string]json.RawMessage) string {
-		for _, k := range sortedKeys(obj) {
+		for _, k := range SortedKeys(obj) {
 			found := false
 			for _, want := range known[prefix] {
 				if k == want {
@@ -177,13 +177,13 @@ func strictNamesV1(body []byte) *Error {
 				if prev == name {
 					return Invalid(joinField(top.path, name), "appears more than once")
 				}
-				return Invalid(joinField(top.path, name), "differs only in case from %q", clip(prev))
+				return Invalid(joinField(top.path, name), "differs only in case from %q", Clip(prev, EchoRunes))
 			}
 			top.names[f] = name
 			if top.schema && !exactlyKnown(top.path, name) {
 				for _, known := range orderFields[top.path] {
 					if strings.EqualFold(name, known) {
-						return Invalid(joinField(top.path, known), "names are case-sensitive: %q is not %q", clip(name), known)
+						return Invalid(joinField(top.path, known), "names are case-sensitive: %q is not %q", Clip(name, EchoRunes), known)
 					}
 				}
 				return Invalid(joinField(top.path, name), "unknown field")

@@ -6,10 +6,10 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// echo is what a gateway's answer repeats of the order it is about, or what
+// Echo is what a gateway's answer repeats of the order it is about, or what
 // paygate sent, in the same terms. A field the answer does not carry stays
 // empty (HasAmount false) and is not compared.
-type echo struct {
+type Echo struct {
 	OrderID  string          // the merchant's order id
 	Currency string          // ISO 4217 code
 	Amount   decimal.Decimal // in the gateway's unit (Razorpay: minor units)
@@ -17,9 +17,9 @@ type echo struct {
 	HasAmount bool
 }
 
-// checkEcho compares what a gateway's answer repeats with what paygate sent:
+// CheckEcho compares what a gateway's answer repeats with what paygate sent:
 // an answer is reported as this order only when the gateway confirms it,
-// since a recorded answer is replayed (README, "Idempotent creation").
+// since a recorded answer is replayed (README "Retries and idempotency").
 // An answer about another order id is gateway_error: it is not about this
 // order at all. A different amount or currency under our order id is
 // duplicate_order: the gateway holds another order under it, and it must
@@ -29,9 +29,9 @@ type echo struct {
 // minorUnits says amounts are integers of the currency's minor unit
 // (Razorpay), which only changes how the message writes them. Amounts are
 // compared exactly, as decimals, in the gateway's own unit.
-func checkEcho(gateway string, sent, got echo, minorUnits bool) *Error {
+func CheckEcho(gateway string, sent, got Echo, minorUnits bool) *Error {
 	if got.OrderID != "" && got.OrderID != sent.OrderID {
-		return otherOrder(gateway, sent.OrderID, got.OrderID)
+		return OtherOrder(gateway, sent.OrderID, got.OrderID)
 	}
 	if sent.Currency == "" {
 		return nil // a status request: the order itself is not known here
@@ -65,20 +65,20 @@ func echoAmount(d decimal.Decimal, currency string, minorUnits bool) string {
 	}
 	switch {
 	case d.Exponent() > 40: // never expand a huge exponent into digits
-		return clipTo(d.Coefficient().String(), 40) + "e" + fmt.Sprint(d.Exponent())
+		return Clip(d.Coefficient().String(), 40) + "e" + fmt.Sprint(d.Exponent())
 	case d.Exponent() < -exp: // more places than the currency has: shown, not rounded
-		return clipTo(d.String(), 40)
+		return Clip(d.String(), 40)
 	}
-	return clipTo(d.StringFixed(exp), 40)
+	return Clip(d.StringFixed(exp), 40)
 }
 
-// otherOrder is the gateway_error for an answer about another order id (or
+// OtherOrder is the gateway_error for an answer about another order id (or
 // one that names none where it must).
-func otherOrder(gateway, sent, got string) *Error {
+func OtherOrder(gateway, sent, got string) *Error {
 	if got == "" {
 		return &Error{Type: GatewayError, Gateway: gateway,
-			Message: fmt.Sprintf("%s answered about an order without order_id %q", gateway, clip(sent))}
+			Message: fmt.Sprintf("%s answered about an order without order_id %q", gateway, Clip(sent, EchoRunes))}
 	}
 	return &Error{Type: GatewayError, Gateway: gateway,
-		Message: fmt.Sprintf("%s answered about order_id %q, not %q", gateway, clip(got), clip(sent))}
+		Message: fmt.Sprintf("%s answered about order_id %q, not %q", gateway, Clip(got, EchoRunes), Clip(sent, EchoRunes))}
 }

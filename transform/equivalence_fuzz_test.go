@@ -25,50 +25,12 @@ func FuzzAppendJSONString(f *testing.F) {
 				return
 			}
 		}
-		want, err := marshalCompact(s)
+		want, err := MarshalCompact(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := appendJSONString(nil, s); string(got) != string(want) {
+		if got := AppendJSONString(nil, s); string(got) != string(want) {
 			t.Fatalf("%q: got %s want %s", s, got, want)
-		}
-	})
-}
-
-func oldKwikPaisaBody(o *Order, name string, c *Customer, serviceType string) ([]byte, error) {
-	customer := map[string]any{"name": name, "email": c.Email, "phone": c.Phone}
-	if a := oldKwikPaisaAddress(o.BillingAddress); len(a) > 0 {
-		customer["address"] = a
-	}
-	order := map[string]any{
-		"order_id":       o.OrderID,
-		"order_amount":   o.Amount.Decimal(),
-		"order_currency": o.Currency,
-		"service_type":   serviceType,
-		"customer":       customer,
-		"return_url":     o.ReturnURL,
-	}
-	if o.Description != "" {
-		order["order_note"] = o.Description
-	}
-	return CanonicalJSON(order)
-}
-
-func FuzzKwikPaisaBody(f *testing.F) {
-	f.Add("ORD1", "105.50", "Asha Rao", "a@b.c", "+91987", "https://x/y", "note", "l1", "", "l3", "City", "", "560001", "KA", "DIGITAL")
-	f.Add("O", "1e3", "é \u2028", "", "", "", "", "", "", "", "", "IN", "", "", "P")
-	f.Fuzz(func(t *testing.T, id, amount, name, email, phone, ret, note, l1, l2, l3, city, country, pc, state, st string) {
-		a, err := ParseAmount(amount)
-		if err != nil {
-			return
-		}
-		o := &Order{OrderID: id, Amount: a, Currency: "INR", Description: note, ReturnURL: ret,
-			BillingAddress: &Address{Line1: l1, Line2: l2, Line3: l3, City: city, Country: country, PostalCode: pc, State: state}}
-		c := &Customer{Email: email, Phone: phone}
-		want, werr := oldKwikPaisaBody(o, name, c, st)
-		got, gerr := kwikpaisaBody(o, name, c, st)
-		if (werr == nil) != (gerr == nil) || (werr == nil && string(got) != string(want)) {
-			t.Fatalf("got %s %v\nwant %s %v", got, gerr, want, werr)
 		}
 	})
 }
@@ -84,35 +46,11 @@ func FuzzMinorToMajor(f *testing.F) {
 		s := strconv.FormatUint(n, 10)
 		d, _ := decimal.NewFromString(s)
 		want := d.Shift(-int32(exp)).StringFixed(int32(exp))
-		got, ok := minorToMajor(s, exp)
+		got, ok := MinorToMajor(s, exp)
 		if !ok || got != want {
 			t.Fatalf("%s exp %d: %q, want %q", s, exp, got, want)
 		}
 	})
-}
-
-// oldKwikPaisaAddress is the reference (map-based) address encoding.
-func oldKwikPaisaAddress(a *Address) map[string]any {
-	if a == nil {
-		return nil
-	}
-	m := map[string]any{}
-	line2 := a.Line2
-	if a.Line3 != "" {
-		if line2 != "" {
-			line2 += ", "
-		}
-		line2 += a.Line3
-	}
-	for _, f := range []struct{ name, value string }{
-		{"line1", a.Line1}, {"line2", line2}, {"city", a.City}, {"state", a.State},
-		{"country", a.Country}, {"postal_code", a.PostalCode},
-	} {
-		if f.value != "" {
-			m[f.name] = f.value
-		}
-	}
-	return m
 }
 
 // FuzzDecodeOrderEquivalence: DecodeOrder (go-json-experiment/json) and the

@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"unicode/utf8"
 )
 
-// ErrorType is the closed set of canonical error types (design.md §3.3).
+// ErrorType is the closed set of canonical error types (README "Errors").
 type ErrorType string
 
 const (
@@ -101,7 +100,7 @@ func (e *Error) JSON() []byte {
 // the application's own names (metadata keys, unknown fields), so it is
 // clipped to maxFieldRunes: a 60 KiB key must not be echoed and logged.
 func Invalid(field, format string, args ...any) *Error {
-	field = clipField(field)
+	field = Clip(field, maxFieldRunes)
 	msg := fmt.Sprintf(format, args...)
 	if field != "" {
 		msg = field + ": " + msg
@@ -116,12 +115,3 @@ func NewError(t ErrorType, format string, args ...any) *Error {
 
 // maxFieldRunes bounds a field path in errors (and so in logs).
 const maxFieldRunes = 64
-
-// clipField cuts a field path to maxFieldRunes runes, marking the cut with
-// "…". Unlike clipTo it keeps spaces: "currency " is not "currency".
-func clipField(s string) string {
-	if len(s) <= maxFieldRunes || utf8.RuneCountInString(s) <= maxFieldRunes {
-		return s
-	}
-	return string([]rune(s)[:maxFieldRunes]) + "…"
-}

@@ -62,13 +62,15 @@ type Event struct {
 	VerifiedBy     string       `json:"verified_by,omitempty"`
 	Refund         *EventRefund `json:"refund,omitempty"`
 
-	// orderKey names the order in the canonical event id: the id of the
-	// order that every event about it carries (Razorpay's order_…, the
-	// merchant's order_id for Juspay and KwikPaisa).
-	orderKey string
-	// timeFromEvent is set when OccurredAt comes from the gateway's own
-	// (verified) body rather than from the caller's clock.
-	timeFromEvent bool
+	// OrderKey names the order in the canonical event id (Identify): the id
+	// of the order that every event about it carries (Razorpay's order_…,
+	// the merchant's order_id for Juspay and KwikPaisa). Set by the
+	// gateway's parser; never sent.
+	OrderKey string `json:"-"`
+	// TimeFromBody is set when OccurredAt is the gateway's own time for the
+	// event, read from its (verified) body, so its age can be judged;
+	// false when OccurredAt is the time it was received.
+	TimeFromBody bool `json:"-"`
 }
 
 // EventRefund is the refund part of a refund event.
@@ -88,10 +90,6 @@ func (e *Event) JSON() []byte {
 	return b
 }
 
-// TimeFromEvent reports whether OccurredAt is the gateway's own time for
-// the event (so its age can be judged) rather than the time it was received.
-func (e *Event) TimeFromEvent() bool { return e.timeFromEvent }
-
 // Identify sets EventID from what the event means — gateway, account,
 // type, order and payment or refund — so that two gateway events saying
 // the same thing (Razorpay's payment.captured and order.paid for one
@@ -103,7 +101,7 @@ func (e *Event) Identify(account string) {
 	if e.Refund != nil {
 		sub = "refund:" + e.Refund.GatewayRefundID + ":" + e.Refund.RefundID
 	}
-	for _, part := range []string{e.Gateway, account, string(e.Type), e.orderKey, sub} {
+	for _, part := range []string{e.Gateway, account, string(e.Type), e.OrderKey, sub} {
 		// Length-prefixed, so no two different tuples hash alike.
 		fmt.Fprintf(h, "%d:%s;", len(part), part)
 	}
@@ -129,27 +127,12 @@ func (e *IgnoredEvent) Error() string {
 	return "event not mapped: " + e.Reason
 }
 
-func evUnmapped(name, reason string) *IgnoredEvent {
-	return &IgnoredEvent{GatewayEvent: clipTo(name, 64), Reason: reason}
+func UnmappedEvent(name, reason string) *IgnoredEvent {
+	return &IgnoredEvent{GatewayEvent: Clip(strings.TrimSpace(name), 64), Reason: reason}
 }
 
-func evMalformed(name, format string, args ...any) *IgnoredEvent {
-	return &IgnoredEvent{GatewayEvent: clipTo(name, 64), Malformed: true, Reason: fmt.Sprintf(format, args...)}
-}
-
-// ParseEvents maps a verified webhook body of a gateway to canonical events
-// (Juspay's refund events may carry several refunds). received is the time
-// used where the event carries none. The error is an *IgnoredEvent.
-func ParseEvents(gateway string, body []byte, received time.Time) ([]*Event, error) {
-	switch gateway {
-	case "razorpay":
-		return ParseRazorpayEvent(body, received)
-	case "juspay":
-		return ParseJuspayEvent(body, received)
-	case "kwikpaisa":
-		return ParseKwikPaisaEvent(body, received)
-	}
-	return nil, evUnmapped("", "no event parser for gateway "+clipTo(gateway, 32))
+func MalformedEvent(name, format string, args ...any) *IgnoredEvent {
+	return &IgnoredEvent{GatewayEvent: Clip(strings.TrimSpace(name), 64), Malformed: true, Reason: fmt.Sprintf(format, args...)}
 }
 
 // GatewayEventIDOfBody is the gateway event id of gateways whose
@@ -160,9 +143,9 @@ func GatewayEventIDOfBody(body []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// evDecodeObject decodes a JSON object, keeping numbers as json.Number, and
-// refuses trailing data.
-func evDecodeObject(body []byte, v any) error {
+// DecodeEvent decodes a webhook body, a JSON object, keeping numbers as
+// json.Number, and refuses trailing data.
+func DecodeEvent(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
@@ -174,43 +157,18 @@ func evDecodeObject(body []byte, v any) error {
 	return nil
 }
 
-// evText reads a JSON string or number as text (gateways send ids and
-// amounts either way; Juspay's samples send every number as a string).
-type evText string
-
-func (f *evText) UnmarshalJSON(b []byte) error {
-	switch {
-	case len(b) == 4 && string(b) == "null":
-		*f = ""
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = evText(s)
-	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
-		*f = evText(b)
-	default:
-		// Objects, arrays and booleans are not ids or amounts; keep them
-		// out rather than fail the whole event on a field paygate may not
-		// need.
-		*f = ""
-	}
-	return nil
-}
-
 // maxEventAmountLen bounds amount literals before parsing.
-const evMaxAmountLen = 24
+const maxEventAmountLen = 24
 
-// evMajorAmount formats an amount in major units (a decimal literal) with the
-// currency's places. It refuses signs, exponents, more places than the
+// MajorAmountText formats an amount in major units (a decimal literal) with
+// the currency's places. It refuses signs, exponents, more places than the
 // currency has, and unknown currencies.
-func evMajorAmount(lit, currency string) (string, error) {
+func MajorAmountText(lit, currency string) (string, error) {
 	exp, ok := CurrencyExponent(currency)
 	if !ok {
-		return "", fmt.Errorf("unknown currency %q", clipTo(currency, 8))
+		return "", fmt.Errorf("unknown currency %q", Clip(strings.TrimSpace(currency), 8))
 	}
-	d, err := evPlainDecimal(lit)
+	d, err := PlainDecimal(lit)
 	if err != nil {
 		return "", err
 	}
@@ -220,14 +178,14 @@ func evMajorAmount(lit, currency string) (string, error) {
 	return d.StringFixed(exp), nil
 }
 
-// evMinorAmount formats an integer amount in minor units (Razorpay) in major
-// units with the currency's places.
-func evMinorAmount(lit, currency string) (string, error) {
+// MinorAmountText formats an integer amount in minor units (Razorpay) in
+// major units with the currency's places.
+func MinorAmountText(lit, currency string) (string, error) {
 	exp, ok := CurrencyExponent(currency)
 	if !ok {
-		return "", fmt.Errorf("unknown currency %q", clipTo(currency, 8))
+		return "", fmt.Errorf("unknown currency %q", Clip(strings.TrimSpace(currency), 8))
 	}
-	d, err := evPlainDecimal(lit)
+	d, err := PlainDecimal(lit)
 	if err != nil {
 		return "", err
 	}
@@ -237,13 +195,13 @@ func evMinorAmount(lit, currency string) (string, error) {
 	return d.Shift(-exp).StringFixed(exp), nil
 }
 
-// evPlainDecimal parses a non-negative plain decimal literal (no sign, no
+// PlainDecimal parses a non-negative plain decimal literal (no sign, no
 // exponent), never through float64.
-func evPlainDecimal(lit string) (decimal.Decimal, error) {
+func PlainDecimal(lit string) (decimal.Decimal, error) {
 	if lit == "" {
 		return decimal.Decimal{}, errors.New("amount missing")
 	}
-	if len(lit) > evMaxAmountLen {
+	if len(lit) > maxEventAmountLen {
 		return decimal.Decimal{}, errors.New("amount too long")
 	}
 	point := false
@@ -254,44 +212,14 @@ func evPlainDecimal(lit string) (decimal.Decimal, error) {
 		case c == '.' && !point && i > 0 && i < len(lit)-1:
 			point = true
 		default:
-			return decimal.Decimal{}, fmt.Errorf("amount %q is not a plain decimal", clipTo(lit, evMaxAmountLen))
+			return decimal.Decimal{}, fmt.Errorf("amount %q is not a plain decimal", Clip(strings.TrimSpace(lit), maxEventAmountLen))
 		}
 	}
 	return decimal.NewFromString(lit)
 }
 
-// evUnixTime formats unix seconds (a JSON number literal) as RFC 3339 UTC.
-func evUnixTime(lit evText) (string, bool) {
-	s := string(lit)
-	if s == "" || len(s) > 12 {
-		return "", false
-	}
-	var sec int64
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return "", false
-		}
-		sec = sec*10 + int64(s[i]-'0')
-	}
-	if sec <= 0 {
-		return "", false
-	}
-	return time.Unix(sec, 0).UTC().Format(time.RFC3339), true
-}
-
-// evRFC3339UTC normalises an RFC 3339 time to UTC.
-func evRFC3339UTC(s string) (string, bool) {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return "", false
-	}
-	return t.UTC().Format(time.RFC3339), true
-}
-
-func evReceivedAt(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// evID bounds ids copied from a gateway's body into the event.
-func evID(s evText) string { return clipTo(string(s), 128) }
+// GatewayID bounds an id copied from a gateway's body into an event.
+func GatewayID(s Text) string { return Clip(strings.TrimSpace(string(s)), 128) }
 
 // ConfirmVerdict is what a status check says about an event.
 type ConfirmVerdict int
@@ -351,22 +279,22 @@ func EventFromStatus(gateway, gatewayEvent string, res *Result, received time.Ti
 	case StatusFailed, StatusExpired, StatusCancelled:
 		t = EventOrderFailed
 	default:
-		return nil, evUnmapped(gatewayEvent, "the order's status is "+string(res.Status))
+		return nil, UnmappedEvent(gatewayEvent, "the order's status is "+string(res.Status))
 	}
 	if e := ValidateOrderID(res.OrderID); e != nil {
-		return nil, evMalformed(gatewayEvent, "the status names no valid order_id")
+		return nil, MalformedEvent(gatewayEvent, "the status names no valid order_id")
 	}
 	ev := &Event{
 		Type: t, Gateway: gateway, GatewayEvent: gatewayEvent,
 		OrderID: res.OrderID, GatewayOrderID: res.GatewayOrderID,
 		Status: res.Status, Amount: res.Amount, Currency: res.Currency,
-		OccurredAt: evReceivedAt(received),
+		OccurredAt: UTC(received),
 	}
 	// One event per order and status: an unverified notification cannot
 	// make the app see a second order.paid by varying what it claims.
-	ev.orderKey = res.GatewayOrderID
-	if ev.orderKey == "" {
-		ev.orderKey = "m:" + res.OrderID
+	ev.OrderKey = res.GatewayOrderID
+	if ev.OrderKey == "" {
+		ev.OrderKey = "m:" + res.OrderID
 	}
 	return ev, nil
 }

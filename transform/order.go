@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"reflect"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,7 +15,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// Order is the canonical create-order request (design.md §3.1).
+// Order is the canonical create-order request (README "Create request").
 type Order struct {
 	OrderID         string            `json:"order_id"`
 	Amount          Amount            `json:"amount"`
@@ -29,8 +28,9 @@ type Order struct {
 	NotifyURL       string            `json:"notify_url,omitempty"`
 	Metadata        map[string]string `json:"metadata,omitempty"`
 	BankAccount     *BankAccount      `json:"bank_account,omitempty"`
-	// GatewayOptions holds gateway-specific fields; each gateway checks the
-	// names it accepts (GatewayOptions.Check) and reads the values it needs.
+	// GatewayOptions holds gateway-specific fields; each gateway declares
+	// the names it accepts and their types (Facts.Options) and reads the
+	// values it needs.
 	GatewayOptions GatewayOptions `json:"gateway_options,omitempty"`
 }
 
@@ -65,26 +65,6 @@ type BankAccount struct {
 // GatewayOptions are gateway-specific fields with no canonical home.
 type GatewayOptions map[string]json.RawMessage
 
-// Check rejects option names the gateway does not accept.
-func (g GatewayOptions) Check(allowed ...string) *Error {
-	for _, k := range sortedKeys(g) {
-		ok := false
-		for _, a := range allowed {
-			if k == a {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			if len(allowed) == 0 {
-				return Invalid("gateway_options."+k, "unknown option (this gateway accepts none)")
-			}
-			return Invalid("gateway_options."+k, "unknown option (this gateway accepts: %s)", strings.Join(allowed, ", "))
-		}
-	}
-	return nil
-}
-
 // String reads a string option; ok is false when absent or null.
 func (g GatewayOptions) String(name string) (string, bool, *Error) {
 	raw, present := g[name]
@@ -99,6 +79,23 @@ func (g GatewayOptions) String(name string) (string, bool, *Error) {
 		return "", false, e
 	}
 	return s, true, nil
+}
+
+// Digits reads an option of 1 to 10 digits sent as a JSON number (12) or
+// a string ("12"); "" when absent or null.
+func (g GatewayOptions) Digits(name string) (string, *Error) {
+	raw, present := g[name]
+	if !present || string(raw) == "null" {
+		return "", nil
+	}
+	s := string(raw)
+	if v, _, e := g.String(name); e == nil {
+		s = v
+	}
+	if s == "" || len(s) > 10 || strings.Trim(s, "0123456789") != "" {
+		return "", Invalid("gateway_options."+name, "must be digits, as a number or a string")
+	}
+	return s, nil
 }
 
 // Bool reads a boolean option; ok is false when absent or null.
@@ -201,7 +198,7 @@ func unknownField(p jsontext.Pointer, fields map[string][]string) *Error {
 	parent, name := pointerField(p.Parent()), p.LastToken()
 	for _, known := range fields[parent] {
 		if strings.EqualFold(name, known) {
-			return Invalid(joinField(parent, known), "names are case-sensitive: %q is not %q", clip(name), known)
+			return Invalid(joinField(parent, known), "names are case-sensitive: %q is not %q", Clip(name, EchoRunes), known)
 		}
 	}
 	return Invalid(pointerField(p), "unknown field")
@@ -254,12 +251,12 @@ func kindName(k jsontext.Kind) string {
 // option holds); the decoder has matched every other name exactly.
 func (o *Order) checkFoldedNames() *Error {
 	if k, other := foldedPair(o.Metadata); k != "" {
-		return Invalid("metadata."+k, "differs only in case from %q", clip(other))
+		return Invalid("metadata."+k, "differs only in case from %q", Clip(other, EchoRunes))
 	}
 	if k, other := foldedPair(o.GatewayOptions); k != "" {
-		return Invalid("gateway_options."+k, "differs only in case from %q", clip(other))
+		return Invalid("gateway_options."+k, "differs only in case from %q", Clip(other, EchoRunes))
 	}
-	for _, k := range sortedKeys(o.GatewayOptions) {
+	for _, k := range SortedKeys(o.GatewayOptions) {
 		if raw := o.GatewayOptions[k]; len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
 			if path := foldedNameIn(raw); path != "" {
 				return Invalid("gateway_options."+k+"."+path, "differs only in case from another name in the same object")
@@ -276,7 +273,7 @@ func foldedPair[V any](m map[string]V) (k, other string) {
 		return "", ""
 	}
 	seen := make(map[string]string, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range SortedKeys(m) {
 		f := foldName(k)
 		if prev, dup := seen[f]; dup {
 			return k, prev
@@ -337,8 +334,9 @@ func foldedNameIn(raw []byte) string {
 	}
 }
 
-// Validate applies the canonical rules of design.md §3.1 that hold for every
-// gateway. Gateways add their own rules when building the request.
+// Validate applies the canonical rules (README "Create request") that hold
+// for every gateway. Gateways add their own rules when building the
+// request.
 func (o *Order) Validate() *Error {
 	if e := ValidateOrderID(o.OrderID); e != nil {
 		return e
@@ -351,7 +349,7 @@ func (o *Order) Validate() *Error {
 	}
 	exp, ok := CurrencyExponent(o.Currency)
 	if !ok {
-		return Invalid("currency", "%q is not a supported ISO 4217 code (upper case, such as \"INR\")", clip(o.Currency))
+		return Invalid("currency", "%q is not a supported ISO 4217 code (upper case, such as \"INR\")", Clip(o.Currency, EchoRunes))
 	}
 	if p := o.Amount.SignificantPlaces(); p > exp {
 		return Invalid("amount", "%s allows at most %d decimal places", o.Currency, exp)
@@ -397,7 +395,7 @@ func (o *Order) Validate() *Error {
 	if e := checkURL("notify_url", o.NotifyURL); e != nil {
 		return e
 	}
-	for _, k := range sortedKeys(o.Metadata) {
+	for _, k := range SortedKeys(o.Metadata) {
 		if k == "" {
 			return Invalid("metadata", "keys must not be empty")
 		}
@@ -491,23 +489,6 @@ func looksLikePhone(s string) bool {
 		}
 	}
 	return true
-}
-
-// clip shortens application input echoed in an error message.
-func clip(s string) string {
-	if r := []rune(s); len(r) > 16 {
-		return string(r[:16]) + "…"
-	}
-	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // FullName is the customer's name, joined from first and last when only those

@@ -20,6 +20,13 @@ const fullOrder = `{
   "gateway_options": {"service_type": "DIGITAL"}
 }`
 
+var orderSeeds = []string{
+	fullOrder,
+	`{"order_id":"A1","amount":105.5,"currency":"INR","customer":{"name":"Zoë 山田","email":"z@example.com","phone":"+919816512345"},"return_url":"https://x.example/r?a=1"}`,
+	`{"order_id":"K1","amount":"99.99","currency":"KWD","metadata":{"a":"<&>/"}}`,
+	`{"order_id":"J1","amount":"5000","currency":"JPY","bank_account":{"account_number":"123","ifsc":"bad"}}`,
+}
+
 func TestDecodeFullOrder(t *testing.T) {
 	o, e := DecodeOrder([]byte(fullOrder))
 	if e != nil {
@@ -33,10 +40,10 @@ func TestDecodeFullOrder(t *testing.T) {
 	if s, ok, e := o.GatewayOptions.String("service_type"); !ok || e != nil || s != "DIGITAL" {
 		t.Errorf("gateway_options.service_type = %q %v %v", s, ok, e)
 	}
-	if e := o.GatewayOptions.Check("service_type"); e != nil {
+	if e := (&Facts{Options: []Option{{Name: "service_type", Kind: OptionText}}}).CheckOptions(o.GatewayOptions); e != nil {
 		t.Errorf("Check: %v", e)
 	}
-	if e := o.GatewayOptions.Check(); e == nil || e.Field != "gateway_options.service_type" {
+	if e := (&Facts{}).CheckOptions(o.GatewayOptions); e == nil || e.Field != "gateway_options.service_type" {
 		t.Errorf("Check() with none allowed = %v", e)
 	}
 }
@@ -52,7 +59,8 @@ func TestDecodeAmountAsNumber(t *testing.T) {
 	}
 }
 
-// Every rule of design.md §3.1: the error is invalid_request and names the field.
+// Every canonical rule (README "Create request"): the error is
+// invalid_request and names the field.
 func TestDecodeRules(t *testing.T) {
 	base := func(extra string) string {
 		return `{"order_id":"A1","amount":"10","currency":"INR"` + extra + `}`

@@ -26,14 +26,14 @@ const maxPatternSegments = 32
 // ParsePathPattern compiles a pattern such as /v1/payments/*/capture.
 func ParsePathPattern(s string) (PathPattern, error) {
 	if !strings.HasPrefix(s, "/") {
-		return PathPattern{}, fmt.Errorf("path pattern %q must start with /", clipTo(s, 120))
+		return PathPattern{}, fmt.Errorf("path pattern %q must start with /", Clip(strings.TrimSpace(s), 120))
 	}
 	if s == "/" {
 		return PathPattern{}, errors.New("path pattern / names no path; list the gateway paths to allow")
 	}
 	parts := strings.Split(s[1:], "/")
 	if len(parts) > maxPatternSegments {
-		return PathPattern{}, fmt.Errorf("path pattern %q has more than %d segments", clipTo(s, 120), maxPatternSegments)
+		return PathPattern{}, fmt.Errorf("path pattern %q has more than %d segments", Clip(strings.TrimSpace(s), 120), maxPatternSegments)
 	}
 	p := PathPattern{text: s, segs: make([]string, len(parts))}
 	for i, seg := range parts {
@@ -41,11 +41,11 @@ func ParsePathPattern(s string) (PathPattern, error) {
 		case seg == "*":
 			// wildcard: p.segs[i] stays ""
 		case seg == "":
-			return PathPattern{}, fmt.Errorf("path pattern %q has an empty segment (// or a trailing /)", clipTo(s, 120))
+			return PathPattern{}, fmt.Errorf("path pattern %q has an empty segment (// or a trailing /)", Clip(strings.TrimSpace(s), 120))
 		case strings.Contains(seg, "*"):
-			return PathPattern{}, fmt.Errorf("path pattern %q: * must be a whole segment", clipTo(s, 120))
+			return PathPattern{}, fmt.Errorf("path pattern %q: * must be a whole segment", Clip(strings.TrimSpace(s), 120))
 		case !safeSegment(seg):
-			return PathPattern{}, fmt.Errorf("path pattern %q: segment %q may hold only letters, digits and - . _ ~ : @ + , = (and not only dots)", clipTo(s, 120), clipTo(seg, 120))
+			return PathPattern{}, fmt.Errorf("path pattern %q: segment %q may hold only letters, digits and - . _ ~ : @ + , = (and not only dots)", Clip(strings.TrimSpace(s), 120), Clip(strings.TrimSpace(seg), 120))
 		default:
 			p.segs[i] = seg
 		}

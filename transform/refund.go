@@ -146,7 +146,7 @@ func DecodeRefund(body []byte) (*Refund, *Error) {
 		return nil, decodeErrorFor(err, refundFields)
 	}
 	if k, other := foldedPair(r.Metadata); k != "" {
-		return nil, Invalid("metadata."+k, "differs only in case from %q", clip(other))
+		return nil, Invalid("metadata."+k, "differs only in case from %q", Clip(other, EchoRunes))
 	}
 	if e := r.Validate(); e != nil {
 		return nil, e
@@ -171,7 +171,7 @@ func (r *Refund) Validate() *Error {
 	if e := checkText("reason", r.Reason, maxText); e != nil {
 		return e
 	}
-	for _, k := range sortedKeys(r.Metadata) {
+	for _, k := range SortedKeys(r.Metadata) {
 		if k == "" {
 			return Invalid("metadata", "keys must not be empty")
 		}
@@ -211,7 +211,7 @@ func CheckRefundable(order *Result, r *Refund) *Error {
 	if order.Status != StatusPaid {
 		state := string(order.Status)
 		if w := order.GatewayStatus; w != "" && !strings.EqualFold(w, state) {
-			state += " (" + clip(w) + ")"
+			state += " (" + Clip(w, EchoRunes) + ")"
 		}
 		return &Error{Type: GatewayRejected, Gateway: order.Gateway, Field: "order_id",
 			Message: fmt.Sprintf("%s reports the order as %s: only paid orders can be refunded", order.Gateway, state)}
@@ -254,54 +254,18 @@ func IsRefundNotFound(e *Error) bool {
 	return e != nil && e.Type == NotFound && e.Field == "refund_id"
 }
 
-// refundFailure builds the canonical error for a gateway's refusal of a
-// refund step, keeping its own code, message and field.
-func refundFailure(gateway string, t ErrorType, code, message, field string) *Error {
-	e := GatewayFailure(gateway, t, code, message, field)
-	switch t {
-	case GatewayRejected:
-		e.Message = gateway + " rejected the refund"
-	case DuplicateRefund:
-		e.Message = gateway + " holds another refund under this refund_id; use a new refund_id"
-	case OrderInProgress:
-		e.Message = gateway + " is still processing a refund call for this order; retry with the same request"
-	default:
-		return e
-	}
-	if e.GatewayMessage != "" {
-		e.Message += ": " + e.GatewayMessage
-	}
-	return e
-}
-
-// refundHTTPFailure maps the HTTP statuses whose meaning does not depend on
-// the body: refused credentials, "slow down" (408, 425 and 429 are
-// retryable, never a refusal: README "Retries and idempotency") and server
-// errors. ok is false for other statuses.
-func refundHTTPFailure(gateway string, status int, code, message string) (*Error, bool) {
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return GatewayFailure(gateway, GatewayAuthenticationFailed, code, message, ""), true
-	case status == http.StatusRequestTimeout || status == http.StatusTooEarly || status == http.StatusTooManyRequests:
-		return GatewayFailure(gateway, GatewayUnavailable, code, message, ""), true
-	case status >= 500:
-		return GatewayFailure(gateway, GatewayError, code, message, ""), true
-	}
-	return nil, false
-}
-
 // refundMismatch is the answer for a refund the gateway holds under this
 // refund id that is not the one asked for. As for orders (README
-// "Idempotent creation"), another amount or currency means the gateway
+// "Retries and idempotency"), another amount or currency means the gateway
 // holds a different refund under the id: 409 duplicate_refund.
 func refundMismatch(gateway, what string) *Error {
 	return &Error{Type: DuplicateRefund, Gateway: gateway, Field: "refund_id",
 		Message: gateway + " holds a refund under this refund_id for " + what + "; use a new refund_id"}
 }
 
-// checkRefundEcho compares the refund the gateway reports with the request
+// CheckRefundEcho compares the refund the gateway reports with the request
 // (when there is one): another amount or currency is a duplicate_refund.
-func checkRefundEcho(c *RefundCall, res *RefundResult) *Error {
+func CheckRefundEcho(c *RefundCall, res *RefundResult) *Error {
 	if c.Refund == nil {
 		return nil
 	}
@@ -312,10 +276,23 @@ func checkRefundEcho(c *RefundCall, res *RefundResult) *Error {
 	return nil
 }
 
-// refundDigest is the hash every wire id is derived from: the same order and
+// RefundDigest is the hash every wire id is derived from: the same order and
 // refund ids always give the same wire id, and different pairs collide only
 // by chance (2^-80 for Juspay's 16 hash characters).
-func refundDigest(orderID, refundID string) string {
+func RefundDigest(orderID, refundID string) string {
 	sum := sha256.Sum256([]byte("paygate refund\x00" + orderID + "\x00" + refundID))
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:]) // A–Z 2–7, 52 characters
+}
+
+// PathSafe reports whether a gateway id can be put in a path as it is.
+func PathSafe(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if !isIDChar(id[i]) {
+			return false
+		}
+	}
+	return true
 }

@@ -3,7 +3,6 @@ package transform
 import (
 	"encoding/json"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -103,76 +102,6 @@ func TestCheckRefundable(t *testing.T) {
 	// Trailing zeros change no value.
 	if e := CheckRefundable(paidOrder("razorpay", "O1", "order_X", "500", "JPY"), mustRefund(t, `{"refund_id":"R1","amount":"500.00"}`)); e != nil {
 		t.Errorf("JPY 500.00: %v", e)
-	}
-}
-
-func TestRefundWireIDs(t *testing.T) {
-	alnum := regexp.MustCompile(`^[A-Z0-9]+$`)
-	rzp := regexp.MustCompile(`^[A-Za-z0-9_-]{10,}$`)
-	for _, ids := range [][2]string{{"ORD1001", "RF1001A"}, {strings.Repeat("o", 40), strings.Repeat("r", 40)}, {"a", "b"}} {
-		j := JuspayUniqueRequestID(ids[0], ids[1])
-		if len(j) != 20 || !alnum.MatchString(j) || j != JuspayUniqueRequestID(ids[0], ids[1]) {
-			t.Errorf("juspay unique_request_id %q", j)
-		}
-		k := RazorpayRefundKey(ids[0], ids[1])
-		if !rzp.MatchString(k) || len(k) > 40 {
-			t.Errorf("razorpay key %q", k)
-		}
-		if e := EnKashRequestID(ids[0], ids[1]); len(e) != 26 || !alnum.MatchString(e) {
-			t.Errorf("enkash requestId %q", e)
-		}
-	}
-	// The same refund id on two orders, and ids that concatenate alike, are different wire ids.
-	if JuspayUniqueRequestID("O1", "R1") == JuspayUniqueRequestID("O2", "R1") ||
-		JuspayUniqueRequestID("O1", "1R") == JuspayUniqueRequestID("O11", "R") ||
-		RazorpayRefundKey("O1", "R1") == RazorpayRefundKey("O2", "R1") || EnKashRequestID("O1", "R1") == EnKashRequestID("O2", "R1") {
-		t.Error("wire ids do not depend on the order id")
-	}
-}
-
-func TestSameRequest(t *testing.T) {
-	a, _ := Juspay{}.BuildStatus("ORD1")
-	b, _ := Juspay{}.BuildRefundStatus(&RefundCall{Order: paidOrder("juspay", "ORD1", "", "1", "INR"), RefundID: "R1"})
-	if !SameRequest(a, b) {
-		t.Error("juspay's refund status is the order status request")
-	}
-	c, _ := Razorpay{}.BuildStatus("ORD1")
-	if SameRequest(a, c) {
-		t.Error("different requests compare equal")
-	}
-}
-
-// checkRefundErr checks a canonical refund error.
-func checkRefundErr(t *testing.T, name string, e *Error, typ ErrorType, field string) {
-	t.Helper()
-	if e == nil || e.Type != typ || e.Field != field {
-		t.Errorf("%s: got %v, want %s on %q", name, e, typ, field)
-		return
-	}
-	if e.Message == "" {
-		t.Errorf("%s: no message", name)
-	}
-}
-
-func TestKwikPaisaRefundsNotSupported(t *testing.T) {
-	g := KwikPaisa{ServiceType: "DIGITAL"}
-	r := &Refund{RefundID: "R1", Amount: MustAmount("1")}
-	o := paidOrder("kwikpaisa", "O1", "kp_1", "1.00", "INR")
-	c := &RefundCall{Order: o, Target: "x", RefundID: "R1", Refund: r}
-	checkRefundErr(t, "CheckRefund", g.CheckRefund("O1", r), NotSupported, "")
-	_, next, e := g.BuildRefundTarget(o, []byte(`{}`))
-	checkRefundErr(t, "BuildRefundTarget", e, NotSupported, "")
-	req, e := g.BuildRefund(c)
-	checkRefundErr(t, "BuildRefund", e, NotSupported, "")
-	sreq, e2 := g.BuildRefundStatus(c)
-	checkRefundErr(t, "BuildRefundStatus", e2, NotSupported, "")
-	if next != nil || req.Method != "" || req.Body != nil || sreq.Method != "" {
-		t.Error("kwikpaisa built a request")
-	}
-	_, e = g.ParseRefund(c, 200, []byte(`{}`))
-	checkRefundErr(t, "ParseRefund", e, NotSupported, "")
-	if e.HTTPStatus() != 501 || e.Gateway != "kwikpaisa" {
-		t.Errorf("%d %q", e.HTTPStatus(), e.Gateway)
 	}
 }
 

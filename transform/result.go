@@ -1,11 +1,9 @@
 package transform
 
-import (
-	"encoding/json"
-	"time"
-)
+import "encoding/json"
 
-// Status is the closed canonical status vocabulary (design.md §3.2).
+// Status is the closed canonical status vocabulary (README "Result (create
+// and status)").
 type Status string
 
 const (
@@ -83,6 +81,17 @@ func (r *Result) WithoutEphemeral() *Result {
 	return &c
 }
 
+// SetDetail adds one gateway_details entry; an empty value adds nothing.
+func (r *Result) SetDetail(name, value string) {
+	if value == "" {
+		return
+	}
+	if r.GatewayDetails == nil {
+		r.GatewayDetails = map[string]string{}
+	}
+	r.GatewayDetails[name] = value
+}
+
 // JSON encodes the result for the application.
 func (r *Result) JSON() []byte {
 	b, err := json.Marshal(r)
@@ -90,14 +99,6 @@ func (r *Result) JSON() []byte {
 		return []byte(`{}`)
 	}
 	return b
-}
-
-// UnixToRFC3339 formats unix seconds as RFC 3339 in UTC; 0 gives "".
-func UnixToRFC3339(sec int64) string {
-	if sec <= 0 {
-		return ""
-	}
-	return time.Unix(sec, 0).UTC().Format(time.RFC3339)
 }
 
 // Request is what a gateway wants sent upstream: the method, path and query

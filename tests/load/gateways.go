@@ -13,6 +13,10 @@ import (
 
 	"github.com/paygate/caddy-paygate/signers"
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/paygate/caddy-paygate/transform/enkash"
+	"github.com/paygate/caddy-paygate/transform/juspay"
+	"github.com/paygate/caddy-paygate/transform/kwikpaisa"
+	"github.com/paygate/caddy-paygate/transform/razorpay"
 )
 
 // A gateway under load: how to configure paygate and the emulator for it,
@@ -82,7 +86,7 @@ func gatewaySpecs() []*gatewaySpec {
 			paygateOptions: func(string) []string {
 				return []string{"key_id " + env(rzpID), "key_secret " + env(rzpSecret)}
 			},
-			transform: transform.Razorpay{},
+			transform: razorpay.Dialect{},
 			session: func(context.Context, string) (func(http.Header, *transform.Request), error) {
 				s := signers.NewBasic(creds[rzpID], creds[rzpSecret])
 				return func(h http.Header, _ *transform.Request) { jsonHeader(h); s.Sign(h) }, nil
@@ -99,7 +103,7 @@ func gatewaySpecs() []*gatewaySpec {
 			paygateOptions: func(string) []string {
 				return []string{"api_key " + env(jpKey), "merchant_id " + env(jpMerchant), "version " + jpVersion}
 			},
-			transform: transform.Juspay{},
+			transform: juspay.Dialect{},
 			session: func(context.Context, string) (func(http.Header, *transform.Request), error) {
 				s := signers.NewBasic(creds[jpKey], "",
 					signers.Header{Name: "x-merchantid", Value: creds[jpMerchant]}, signers.Header{Name: "version", Value: jpVersion})
@@ -117,7 +121,7 @@ func gatewaySpecs() []*gatewaySpec {
 			paygateOptions: func(string) []string {
 				return []string{"api_key " + env(kpKey), "secret_key " + env(kpSecret), "service_type DIGITAL"}
 			},
-			transform: transform.KwikPaisa{ServiceType: "DIGITAL"},
+			transform: kwikpaisa.Dialect{ServiceType: "DIGITAL"},
 			session: func(context.Context, string) (func(http.Header, *transform.Request), error) {
 				// Signed when the segment's requests are built: the emulator
 				// accepts timestamps within ±300 s and a segment is far shorter.
@@ -137,7 +141,7 @@ func gatewaySpecs() []*gatewaySpec {
 				return []string{"access_key " + env(ekAccess), "secret_key " + env(ekSecret),
 					"token_url http://" + emu + "/api/v0/merchant/token"}
 			},
-			transform: transform.EnKash{},
+			transform: enkash.Dialect{},
 			session: func(ctx context.Context, emu string) (func(http.Header, *transform.Request), error) {
 				tok, err := enkashToken(ctx, emu, creds[ekAccess], creds[ekSecret])
 				if err != nil {

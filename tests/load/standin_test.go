@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paygate/caddy-paygate/transform"
+	"github.com/paygate/caddy-paygate/transform/enkash"
 )
 
 // TestMain lets startStandin re-execute the test binary as the stand-in,
@@ -97,7 +98,7 @@ func TestStandinAnswersPassPaygatesParsers(t *testing.T) {
 			statusReqs := map[string]func() (transform.Request, *transform.Error){
 				"by order id": func() (transform.Request, *transform.Error) { return spec.transform.BuildStatus(id) },
 			}
-			if ek, ok := spec.transform.(transform.EnKash); ok {
+			if ek, ok := spec.transform.(enkash.Dialect); ok {
 				statusReqs["by EnKash id"] = func() (transform.Request, *transform.Error) { return ek.BuildStatusFor(res.GatewayOrderID) }
 			}
 			for how, build := range statusReqs {
