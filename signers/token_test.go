@@ -146,7 +146,7 @@ func tokenErr(t *testing.T, err error, kind error) *TokenError {
 	return e
 }
 
-// eventually polls cond for up to 5s.
+// eventually polls cond for up to 15s: background work on a loaded machine.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
