@@ -250,7 +250,7 @@ func (op operation) method() string {
 // operation the path names, whose method goes in Allow.
 func route(r *http.Request) (operation, string, string, *transform.Error) {
 	// An order may be called "orders": POST …/orders/orders/refunds refunds it.
-	if r.Method == http.MethodPost {
+	if r.Method == http.MethodPost && strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/refunds") {
 		if op, orderID, _, e := routeRefunds(r); op == opRefund && e == nil {
 			return op, orderID, "", nil
 		}
