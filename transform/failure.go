@@ -35,8 +35,11 @@ type Failure struct {
 	// more than the wire (KwikPaisa's code in a 2xx body, an EnKash
 	// envelope that refuses under HTTP 200); 0 means HTTPStatus.
 	Status int
-	// Readable reports that the body is the gateway's error shape.
-	Readable bool
+	// Readable reports that the body is the gateway's error shape; when it
+	// is not, Unreadable says what it is not ("a body that is not an
+	// EnKash envelope"), "" for "an unreadable error body".
+	Readable   bool
+	Unreadable string
 	// Code and Message are the gateway's own; Field is the canonical field
 	// its error names ("" for none).
 	Code, Message, Field string
@@ -91,7 +94,7 @@ func (f *Facts) Fail(x *Failure) *Error {
 	case status >= 500:
 		return fail(GatewayError, "")
 	case !x.Readable:
-		return Unreadable(f.Name, x.HTTPStatus, "an unreadable error body")
+		return Unreadable(f.Name, x.HTTPStatus, cmp.Or(x.Unreadable, "an unreadable error body"))
 	case status >= 400:
 		return fail(GatewayRejected, x.Field)
 	}

@@ -43,7 +43,7 @@ func StaleToken(status int, body []byte) bool {
 // (or "duplicate") an id already used, 404 (or "not found") an unknown
 // order, and any other non-zero code a refusal, whatever the HTTP status.
 func (Dialect) failure(op transform.Op, status int, body []byte) *transform.Error {
-	x := transform.Failure{Op: op, HTTPStatus: status}
+	x := transform.Failure{Op: op, HTTPStatus: status, Unreadable: "a body that is not an EnKash envelope"}
 	var env envelope
 	if json.Unmarshal(body, &env) == nil && env.ResponseCode != nil {
 		x.Readable = true
