@@ -42,7 +42,9 @@ func FuzzWireJSON(f *testing.F) {
 				return
 			}
 		}
-		if _, err := strconv.ParseUint(amount, 10, 64); err != nil {
+		// The amount is written by decimal's String: canonical digits only
+		// ("00" is no JSON number).
+		if n, err := strconv.ParseUint(amount, 10, 64); err != nil || strconv.FormatUint(n, 10) != amount {
 			return
 		}
 		notes := map[string]string{}
