@@ -36,6 +36,7 @@ func FuzzRefund(f *testing.F) {
 func FuzzWireJSON(f *testing.F) {
 	f.Add("ORD1", "INR", "10550", "cart", "42", "b", "<x&y>/z")
 	f.Add("K1", "KWD", "99990", "é\u2028", "\"q\"\\", "", "")
+	f.Add("0", "0", "00", "", "0", "", "") // not a canonical amount: skipped
 	f.Fuzz(func(t *testing.T, id, currency, amount, k1, v1, k2, v2 string) {
 		for _, s := range []string{id, currency, k1, v1, k2, v2} {
 			if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 }) {
