@@ -275,7 +275,22 @@ func (x *exchange) readBody() ([]byte, *transform.Error) {
 	if x.r.ContentLength > limit {
 		return nil, tooLarge()
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, limit))
+	rd := http.MaxBytesReader(x.w, x.r.Body, limit)
+	var body []byte
+	var err error
+	if n := x.r.ContentLength; n > 0 {
+		// A declared length (the common case) is read into one buffer of
+		// that size; io.ReadAll would grow one from 512 bytes. One more
+		// byte is asked for, so a body longer than declared is an error.
+		body = make([]byte, n, n+1)
+		if _, err = io.ReadFull(rd, body); err == nil {
+			if m, _ := rd.Read(body[n : n+1]); m > 0 {
+				err = errors.New("body longer than its Content-Length")
+			}
+		}
+	} else {
+		body, err = io.ReadAll(rd)
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
