@@ -1,6 +1,7 @@
 package paygate
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -69,45 +70,21 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		seen[opt] = true
 		switch opt {
 		case "max_body":
-			v, err := oneValue(d)
-			if err != nil {
+			if h.MaxBody, err = sizeOption(d); err != nil {
 				return err
 			}
-			size, err := parseSize(v)
-			if err != nil || size <= 0 {
-				return d.Errf("max_body: invalid size %q", v)
-			}
-			h.MaxBody = size
 		case "idempotency_window":
-			v, err := oneValue(d)
-			if err != nil {
+			if h.IdempotencyWindow, err = durationArg(d); err != nil {
 				return err
 			}
-			dur, err := caddy.ParseDuration(v)
-			if err != nil || dur <= 0 {
-				return d.Errf("idempotency_window: invalid duration %q", v)
-			}
-			h.IdempotencyWindow = caddy.Duration(dur)
 		case "idempotency_max_records":
-			v, err := oneValue(d)
-			if err != nil {
+			if h.IdempotencyMaxRecords, err = countOption(d); err != nil {
 				return err
 			}
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				return d.Errf("idempotency_max_records: invalid count %q", v)
-			}
-			h.IdempotencyMaxRecords = n
 		case "in_flight_timeout":
-			v, err := oneValue(d)
-			if err != nil {
+			if h.InFlightTimeout, err = durationArg(d); err != nil {
 				return err
 			}
-			dur, err := caddy.ParseDuration(v)
-			if err != nil || dur <= 0 {
-				return d.Errf("in_flight_timeout: invalid duration %q", v)
-			}
-			h.InFlightTimeout = caddy.Duration(dur)
 		case "record_space":
 			if h.RecordSpace, err = oneValue(d); err != nil {
 				return err
@@ -116,23 +93,9 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.ArgErr()
 			}
 		case "storage":
-			// Bare `storage` uses Caddy's configured storage (the global
-			// option); `storage <module> { … }` names one.
-			if !d.NextArg() {
-				h.UseCaddyStorage = true
-				break
-			}
-			modName := d.Val()
-			modID := "caddy.storage." + modName
-			unm, err := caddyfile.UnmarshalModule(d, modID)
-			if err != nil {
+			if h.UseCaddyStorage, h.StorageRaw, err = storageOption(d); err != nil {
 				return err
 			}
-			st, ok := unm.(caddy.StorageConverter)
-			if !ok {
-				return d.Errf("module %s is not a storage", modID)
-			}
-			h.StorageRaw = caddyconfig.JSONModuleObject(st, "module", modName, nil)
 		case "passthrough":
 			if h.Passthrough, err = parsePassthrough(d); err != nil {
 				return err
@@ -164,6 +127,68 @@ func gatewayNames() []string {
 		names[i] = m.ID.Name()
 	}
 	return names
+}
+
+// storageOption parses `storage` (Caddy's configured storage, the global
+// option) or `storage <module> { … }` (that storage module), for paygate and
+// paygate_webhook alike.
+func storageOption(d *caddyfile.Dispenser) (useCaddy bool, raw json.RawMessage, err error) {
+	if !d.NextArg() {
+		return true, nil, nil
+	}
+	modName := d.Val()
+	modID := "caddy.storage." + modName
+	unm, err := caddyfile.UnmarshalModule(d, modID)
+	if err != nil {
+		return false, nil, err
+	}
+	st, ok := unm.(caddy.StorageConverter)
+	if !ok {
+		return false, nil, d.Errf("module %s is not a storage", modID)
+	}
+	return false, caddyconfig.JSONModuleObject(st, "module", modName, nil), nil
+}
+
+// sizeOption reads a positive size such as 64KiB.
+func sizeOption(d *caddyfile.Dispenser) (int64, error) {
+	name := d.Val()
+	v, err := oneValue(d)
+	if err != nil {
+		return 0, err
+	}
+	size, err := parseSize(v)
+	if err != nil || size <= 0 {
+		return 0, d.Errf("%s: invalid size %q", name, v)
+	}
+	return size, nil
+}
+
+// durationArg reads a positive duration such as 30s.
+func durationArg(d *caddyfile.Dispenser) (caddy.Duration, error) {
+	name := d.Val()
+	v, err := oneValue(d)
+	if err != nil {
+		return 0, err
+	}
+	dur, err := caddy.ParseDuration(v)
+	if err != nil || dur <= 0 {
+		return 0, d.Errf("%s: invalid duration %q", name, v)
+	}
+	return caddy.Duration(dur), nil
+}
+
+// countOption reads a positive count.
+func countOption(d *caddyfile.Dispenser) (int, error) {
+	name := d.Val()
+	v, err := oneValue(d)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, d.Errf("%s: invalid count %q", name, v)
+	}
+	return n, nil
 }
 
 // oneValue reads the one value of the option the dispenser is on.

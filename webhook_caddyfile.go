@@ -1,11 +1,8 @@
 package paygate
 
 import (
-	"strconv"
 	"strings"
 
-	"github.com/caddyserver/caddy/v2"
-	"github.com/caddyserver/caddy/v2/caddyconfig"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -59,6 +56,7 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		return d.Errf("paygate_webhook takes one gateway name, got extra argument %q", d.Val())
 	}
 	seen := map[string]bool{}
+	var err error
 	for d.NextBlock(0) {
 		opt := d.Val()
 		if seen[opt] {
@@ -110,53 +108,21 @@ func (h *Webhook) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Errf("forward_path must start with /, got %q", h.ForwardPath)
 			}
 		case "max_body":
-			var s string
-			if err := webhookArg(d, &s); err != nil {
+			if h.MaxBody, err = sizeOption(d); err != nil {
 				return err
 			}
-			size, err := parseSize(s)
-			if err != nil || size <= 0 {
-				return d.Errf("max_body: invalid size %q", s)
-			}
-			h.MaxBody = size
 		case "dedupe_window":
-			var s string
-			if err := webhookArg(d, &s); err != nil {
+			if h.DedupeWindow, err = durationArg(d); err != nil {
 				return err
 			}
-			dur, err := caddy.ParseDuration(s)
-			if err != nil || dur <= 0 {
-				return d.Errf("dedupe_window: invalid duration %q", s)
-			}
-			h.DedupeWindow = caddy.Duration(dur)
 		case "dedupe_max_records":
-			var s string
-			if err := webhookArg(d, &s); err != nil {
+			if h.DedupeMaxRecords, err = countOption(d); err != nil {
 				return err
 			}
-			n, err := strconv.Atoi(s)
-			if err != nil || n <= 0 {
-				return d.Errf("dedupe_max_records: invalid count %q", s)
-			}
-			h.DedupeMaxRecords = n
 		case "storage":
-			// Bare `storage` uses Caddy's configured storage (the global
-			// option); `storage <module> { … }` names one.
-			if !d.NextArg() {
-				h.UseCaddyStorage = true
-				break
-			}
-			modName := d.Val()
-			modID := "caddy.storage." + modName
-			unm, err := caddyfile.UnmarshalModule(d, modID)
-			if err != nil {
+			if h.UseCaddyStorage, h.StorageRaw, err = storageOption(d); err != nil {
 				return err
 			}
-			st, ok := unm.(caddy.StorageConverter)
-			if !ok {
-				return d.Errf("module %s is not a storage", modID)
-			}
-			h.StorageRaw = caddyconfig.JSONModuleObject(st, "module", modName, nil)
 		default:
 			return d.Errf("unknown option %q for paygate_webhook %s", opt, h.Gateway)
 		}
