@@ -189,7 +189,7 @@ func (h *Handler) servePassthrough(w http.ResponseWriter, r *http.Request, next 
 	}
 	if !allowed {
 		return fail(transform.NewError(transform.Forbidden,
-			"%s %s is not on this route's passthrough allow-list; nothing was sent to the gateway", clipPath(r.Method, 16), clipPath(r.URL.Path, 200)))
+			"%s %s is not on this route's passthrough allow-list; nothing was sent to the gateway", transform.Clip(r.Method, 16), transform.Clip(r.URL.Path, 200)))
 	}
 
 	x := &exchange{h: h, w: w, r: r, next: next, start: start, op: "passthrough"}
@@ -254,13 +254,6 @@ func passthroughMethodLabel(m string) string {
 	return "OTHER"
 }
 
-// clipPath bounds the application's method and path echoed in a refusal.
-func clipPath(p string, limit int) string {
-	if len(p) > limit {
-		return p[:limit] + "…"
-	}
-	return p
-}
 
 // logPassthrough writes the request's one log line: never the query
 // string, a body or a header, and the path only as the rule's pattern.
