@@ -254,7 +254,6 @@ func passthroughMethodLabel(m string) string {
 	return "OTHER"
 }
 
-
 // logPassthrough writes the request's one log line: never the query
 // string, a body or a header, and the path only as the rule's pattern.
 func (h *Handler) logPassthrough(gateway, method, pattern string, allowed bool, status int, errType string, took time.Duration) {
