@@ -105,12 +105,18 @@ type idemStore interface {
 
 // fingerprint hashes the canonical form of an order.
 func fingerprint(o *transform.Order) fpSum {
-	b, err := json.Marshal(o)
-	if err != nil { // cannot happen: the order was decoded from JSON
-		return fpSum{}
+	buf := fingerprintBuffers.Get().(*[]byte)
+	b := o.AppendJSON((*buf)[:0])
+	sum := sha256.Sum256(b)
+	if cap(b) <= 4<<10 {
+		*buf = b
+		fingerprintBuffers.Put(buf)
 	}
-	return sha256.Sum256(b)
+	return sum
 }
+
+// fingerprintBuffers hold an order's canonical bytes while they are hashed.
+var fingerprintBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // spaceName derives the record space from the gateway, the resolved public
 // account identity and the operator's record_space, hashed so that the

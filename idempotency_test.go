@@ -2,6 +2,8 @@ package paygate
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -124,5 +126,30 @@ func TestClassify(t *testing.T) {
 	}
 	if classify(nil) != outcomeDefinite {
 		t.Error("a created order is not definite")
+	}
+}
+
+// Records written by earlier versions hold the SHA-256 of json.Marshal of
+// the order; the fingerprint must stay that hash, or an identical retry
+// after an upgrade would be refused as a different request.
+func TestFingerprintIsTheHashOfMarshal(t *testing.T) {
+	for _, body := range []string{
+		`{"order_id":"A1","amount":"105.50","currency":"INR"}`,
+		`{"order_id":"A-2","amount":100.00,"currency":"INR","description":"x<y> & z","customer":{"email":"a@b.c"},"metadata":{"b":"2","a":"1"},"gateway_options":{"x":{"k":"<v>"}}}`,
+	} {
+		o, e := transform.DecodeOrder([]byte(body))
+		if e != nil {
+			t.Fatal(e)
+		}
+		b, err := json.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fingerprint(o), fpSum(sha256.Sum256(b)); got != want {
+			t.Fatalf("%s: fingerprint %x, want %x", body, got, want)
+		}
+		if fingerprint(o) != fingerprint(o) {
+			t.Fatal("fingerprint is not stable")
+		}
 	}
 }

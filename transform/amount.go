@@ -18,6 +18,10 @@ const maxAmountLen = 24
 type Amount struct {
 	value decimal.Decimal
 	set   bool
+	// short is the shortest form, cut from the literal when parsed:
+	// decimal's String allocates through math/big, and the form is used on
+	// every create (fingerprint, wire bodies, messages).
+	short string
 }
 
 var (
@@ -56,7 +60,25 @@ func ParseAmount(s string) (Amount, error) {
 	if !d.IsPositive() {
 		return Amount{}, errAmountNotPositive
 	}
-	return Amount{value: d, set: true}, nil
+	return Amount{value: d, set: true, short: shortestLiteral(s, point)}, nil
+}
+
+// shortestLiteral is a plain decimal literal (as ParseAmount accepts) in
+// the form decimal's String gives its value: trailing zeros of the
+// fraction and then a bare point dropped ("105.50" → "105.5", "100.00" →
+// "100"). FuzzParseAmount holds the two equal.
+func shortestLiteral(s string, point int) string {
+	if point < 0 {
+		return s
+	}
+	end := len(s)
+	for end > point+1 && s[end-1] == '0' {
+		end--
+	}
+	if end == point+1 {
+		end = point
+	}
+	return s[:end]
 }
 
 // UnmarshalJSON accepts a JSON string or a JSON number, reading the literal
@@ -122,7 +144,12 @@ func (a Amount) Minor(exponent int32) (decimal.Decimal, bool) {
 
 // Shortest is the amount in the shortest decimal form (105.50 → "105.5",
 // 100.00 → "100"), the form JSON encoders in other languages produce.
-func (a Amount) Shortest() string { return a.value.String() }
+func (a Amount) Shortest() string {
+	if a.short != "" {
+		return a.short
+	}
+	return a.value.String()
+}
 
 // MarshalJSON writes the amount as a string in shortest form, so equal
 // values encode equally ("105.50" and 105.5 both give "105.5").

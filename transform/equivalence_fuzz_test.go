@@ -88,3 +88,81 @@ func FuzzDecodeOrderEquivalence(f *testing.F) {
 		}
 	})
 }
+
+func FuzzAppendMarshalString(f *testing.F) {
+	for _, s := range []string{"", "a\"b\\c", "<>&/", "\u2028x\u2029", "हिन्दी", "\x01\x1f\b\f\n\r\t", "é", "\xff\xfe", "a\xc3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendMarshalString(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: got %s want %s", s, got, want)
+		}
+	})
+}
+
+// FuzzResultJSON: Result.JSON writes what json.Marshal writes, for any
+// strings (gateway answers are not canonical input: they may hold < > &,
+// control characters or invalid UTF-8).
+func FuzzResultJSON(f *testing.F) {
+	f.Add("razorpay", "A1", "order_X", "paid", "captured", "105.50", "INR", "https://x/?a=1&b=<2>", "2026-12-01T00:00:00Z", "checkout_key_id", "rzp_test_1", "", "")
+	f.Add("", "", "", "", "", "", "", "", "", "", "", "k\xff", "\u2028")
+	f.Fuzz(func(t *testing.T, gw, id, gid, st, gst, amt, cur, url, at, k1, v1, k2, v2 string) {
+		r := Result{Gateway: gw, OrderID: id, GatewayOrderID: gid, Status: Status(st), GatewayStatus: gst,
+			Amount: amt, Currency: cur, PaymentURL: url, CreatedAt: at}
+		if k1 != "" || k2 != "" {
+			r.GatewayDetails = map[string]string{k1: v1, k2: v2}
+		}
+		want, err := json.Marshal(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.JSON(); string(got) != string(want) {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}
+
+// FuzzOrderJSON: Order.AppendJSON (the fingerprint's bytes) writes what
+// json.Marshal writes, for every order DecodeOrder accepts.
+func FuzzOrderJSON(f *testing.F) {
+	for _, s := range append(orderSeeds,
+		`{"order_id":"A<1>&","amount":"105.50","currency":"INR","description":"a\nb\u2028","customer":{"name":"a","email":"x@y.z","phone":"+91"},"billing_address":{"line1":"1","postal_code":"5"},"shipping_address":{},"return_url":"https://a/?x=1&y=2","notify_url":"https://n","metadata":{"b":"2","a":"1","":""},"bank_account":{"ifsc":"X"},"gateway_options":{"z":[1, 2],"a":{"k":"<v>"}}}`,
+		`{"order_id":"A1","amount":100.00,"currency":"JPY","customer":{},"metadata":{}}`,
+	) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		o, e := DecodeOrder(body)
+		if e != nil {
+			return
+		}
+		want, err := json.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.AppendJSON(nil); string(got) != string(want) {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}
+
+// FuzzShortestLiteral: the shortest form cut from a literal is the form
+// decimal's String gives the parsed value.
+func FuzzShortestLiteral(f *testing.F) {
+	for _, s := range []string{"105.50", "100.00", "0.5", "0.10", "7", "1000", "12345678901234567890.000100"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseAmount(s)
+		if err != nil {
+			return
+		}
+		if got, want := a.Shortest(), a.Decimal().String(); got != want {
+			t.Fatalf("%q: shortest %q, decimal %q", s, got, want)
+		}
+	})
+}

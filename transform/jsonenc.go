@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -69,6 +70,98 @@ func AppendJSONStringMap(b []byte, m map[string]string) []byte {
 		b = AppendJSONString(b, k)
 		b = append(b, ':')
 		b = AppendJSONString(b, m[k])
+	}
+	return append(b, '}')
+}
+
+// AppendMarshalString writes s exactly as json.Marshal does: HTML-escaped
+// (< > & as \u003c \u003e \u0026), the short escapes \b \f \n \r \t,
+// other control characters as \u00XX, invalid UTF-8 as \ufffd, and U+2028
+// and U+2029 escaped. The canonical answers (Result.AppendJSON) and the
+// request fingerprint (Order.AppendJSON) are these bytes, so they stay
+// what json.Marshal wrote before, and records written then still match.
+func AppendMarshalString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', canonHex[c>>4], canonHex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', canonHex[r&0xf])
+		default:
+			i += n
+			continue
+		}
+		i += n
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendMarshalField writes ,"name":"value" (or without the comma first),
+// leaving out an empty value as omitempty does.
+func appendMarshalField(b []byte, name, value string, omitEmpty bool) []byte {
+	if omitEmpty && value == "" {
+		return b
+	}
+	if len(b) > 0 && b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return AppendMarshalString(b, value)
+}
+
+// appendMarshalStringMap writes m as json.Marshal does (keys in byte
+// order); small maps sort their keys on the stack.
+func appendMarshalStringMap(b []byte, m map[string]string) []byte {
+	var arr [8]string
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendMarshalString(b, k)
+		b = append(b, ':')
+		b = AppendMarshalString(b, m[k])
 	}
 	return append(b, '}')
 }
