@@ -51,6 +51,10 @@ type exchange struct {
 	// 408/425/429/503) and Date headers.
 	retryAfter  string
 	gatewayDate string
+	// detached is the request's context without its cancellation: what
+	// the idempotent flow's record writes run under, once the gateway may
+	// have acted (set before any call).
+	detached context.Context
 }
 
 func (x *exchange) gatewayName() string { return x.h.gateway.Name() }
@@ -84,37 +88,48 @@ func (x *exchange) create() error {
 		key:      "order/" + order.OrderID,
 		fp:       fingerprint(order),
 		conflict: orderConflict,
-		check:    func() (idemResult, bool) { return x.findCreated(order) },
-		act: func() idemResult {
-			status, respBody, cw, e := x.roundTrip(&req)
-			if e != nil {
-				return x.attemptFailed(e)
-			}
-			res, e := x.h.gateway.ParseCreate(order, status, respBody)
-			putCapture(cw) // the result holds copies, not the body
-			if e != nil && e.Type == transform.DuplicateOrder {
-				// Checked, not relayed: an earlier attempt may have created it.
-				if r, found := x.findCreated(order); found {
-					if r.e != nil && r.e.GatewayCode == "" {
-						// Another order: answer with the gateway's own refusal too.
-						r.e.GatewayCode, r.e.GatewayMessage = e.GatewayCode, e.GatewayMessage
-						r.body = r.e.JSON()
-					}
-					return r
-				} else if r.e == nil {
-					e = &transform.Error{Type: transform.GatewayError, Gateway: x.gatewayName(), GatewayCode: e.GatewayCode, GatewayMessage: e.GatewayMessage,
-						Message: x.gatewayName() + " says this order_id is already used but does not report the order yet; retry with the same request"}
-				} else {
-					e = r.e
-				}
-				return idemResult{status: e.HTTPStatus(), body: e.JSON(), e: e, outcome: outcomeAmbiguous}
-			}
-			if e != nil {
-				return failed(e)
-			}
-			return x.created(res)
-		},
+		steps:    &createSteps{x: x, order: order, req: req},
 	})
+}
+
+// createSteps are a create's gateway calls (idemSteps).
+type createSteps struct {
+	x     *exchange
+	order *transform.Order
+	req   transform.Request
+}
+
+func (s *createSteps) check() (idemResult, bool) { return s.x.findCreated(s.order) }
+
+func (s *createSteps) act() idemResult {
+	x, order := s.x, s.order
+	status, respBody, cw, e := x.roundTrip(&s.req)
+	if e != nil {
+		return x.attemptFailed(e)
+	}
+	res, e := x.h.gateway.ParseCreate(order, status, respBody)
+	putCapture(cw) // the result holds copies, not the body
+	if e != nil && e.Type == transform.DuplicateOrder {
+		// Checked, not relayed: an earlier attempt may have created it.
+		if r, found := x.findCreated(order); found {
+			if r.e != nil && r.e.GatewayCode == "" {
+				// Another order: answer with the gateway's own refusal too.
+				r.e.GatewayCode, r.e.GatewayMessage = e.GatewayCode, e.GatewayMessage
+				r.body = r.e.JSON()
+			}
+			return r
+		} else if r.e == nil {
+			e = &transform.Error{Type: transform.GatewayError, Gateway: x.gatewayName(), GatewayCode: e.GatewayCode, GatewayMessage: e.GatewayMessage,
+				Message: x.gatewayName() + " says this order_id is already used but does not report the order yet; retry with the same request"}
+		} else {
+			e = r.e
+		}
+		return idemResult{status: e.HTTPStatus(), body: e.JSON(), e: e, outcome: outcomeAmbiguous}
+	}
+	if e != nil {
+		return failed(e)
+	}
+	return x.created(res)
 }
 
 // orderConflict answers an order_id used before with another request.
@@ -314,8 +329,11 @@ func prepare(r *http.Request, req *transform.Request) {
 			h[name] = v
 		}
 	}
-	// One backing array for the three values paygate sets: one allocation.
-	v := &[3]string{"application/json"}
+	// One allocation holds the body and the three header values paygate
+	// sets.
+	parts := &upstreamParts{}
+	v := &parts.values
+	v[0] = "application/json"
 	// No Accept-Encoding: Go's transport then asks for gzip itself and
 	// decodes it, so the answer arrives readable.
 	h["Accept"] = v[0:1:1]
@@ -335,7 +353,7 @@ func prepare(r *http.Request, req *transform.Request) {
 		r.ContentLength = 0
 		return
 	}
-	body := new(upstreamBody)
+	body := &parts.body
 	body.Reset(req.Body)
 	r.Body = body
 	r.ContentLength = int64(len(req.Body))
@@ -349,6 +367,12 @@ func prepare(r *http.Request, req *transform.Request) {
 type upstreamBody struct{ bytes.Reader }
 
 func (*upstreamBody) Close() error { return nil }
+
+// upstreamParts is what prepare allocates for one attempt.
+type upstreamParts struct {
+	body   upstreamBody
+	values [3]string
+}
 
 // roundTrip sends the gateway request through next and returns the gateway's
 // status and body, or the canonical error for a failure to get one. The

@@ -2,6 +2,7 @@ package paygate
 
 import (
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,13 @@ type metrics struct {
 	requests       *prometheus.CounterVec
 	gatewayLatency *prometheus.HistogramVec
 	replays        *prometheus.CounterVec
+
+	// The children for the few label values a handler meets, kept once
+	// looked up: WithLabelValues hashes its labels and allocates on every
+	// call, on every request's path.
+	mu        sync.RWMutex
+	counters  map[[3]string]prometheus.Counter
+	observers map[[2]string]prometheus.Observer
 }
 
 const metricsNamespace = "paygate"
@@ -71,15 +79,43 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error)
 }
 
 func (m *metrics) observeRequest(gateway, operation, outcome string) {
-	if m != nil {
-		m.requests.WithLabelValues(gateway, operation, outcome).Inc()
+	if m == nil {
+		return
 	}
+	k := [3]string{gateway, operation, outcome}
+	m.mu.RLock()
+	c, ok := m.counters[k]
+	m.mu.RUnlock()
+	if !ok {
+		c = m.requests.WithLabelValues(gateway, operation, outcome)
+		m.mu.Lock()
+		if m.counters == nil {
+			m.counters = map[[3]string]prometheus.Counter{}
+		}
+		m.counters[k] = c
+		m.mu.Unlock()
+	}
+	c.Inc()
 }
 
 func (m *metrics) observeGateway(gateway, operation string, d time.Duration) {
-	if m != nil {
-		m.gatewayLatency.WithLabelValues(gateway, operation).Observe(d.Seconds())
+	if m == nil {
+		return
 	}
+	k := [2]string{gateway, operation}
+	m.mu.RLock()
+	o, ok := m.observers[k]
+	m.mu.RUnlock()
+	if !ok {
+		o = m.gatewayLatency.WithLabelValues(gateway, operation)
+		m.mu.Lock()
+		if m.observers == nil {
+			m.observers = map[[2]string]prometheus.Observer{}
+		}
+		m.observers[k] = o
+		m.mu.Unlock()
+	}
+	o.Observe(d.Seconds())
 }
 
 func (m *metrics) observeReplay(gateway string) {

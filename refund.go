@@ -73,10 +73,19 @@ func (x *exchange) refund() error {
 		key:      refundKey(x.orderID, r.RefundID),
 		fp:       refundFingerprint(r),
 		conflict: refundConflict,
-		check:    func() (idemResult, bool) { return x.findRefund(g, r) },
-		act:      func() idemResult { return x.makeRefund(g, r) },
+		steps:    &refundSteps{x: x, g: g, r: r},
 	})
 }
+
+// refundSteps are a refund's gateway calls (idemSteps).
+type refundSteps struct {
+	x *exchange
+	g transform.Refunder
+	r *transform.Refund
+}
+
+func (s *refundSteps) check() (idemResult, bool) { return s.x.findRefund(s.g, s.r) }
+func (s *refundSteps) act() idemResult           { return s.x.makeRefund(s.g, s.r) }
 
 // makeRefund checks the order, then asks the gateway for the refund. Until
 // the refund call itself, nothing the gateway could act on was sent: such
