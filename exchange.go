@@ -523,7 +523,8 @@ func (x *exchange) finish() {
 	if c == nil {
 		return
 	}
-	fields := make([]zap.Field, 0, 12)
+	buf := logFields.Get().(*[]zap.Field)
+	fields := (*buf)[:0]
 	fields = append(fields,
 		zap.String("gateway", name),
 		zap.String("operation", op),
@@ -556,7 +557,13 @@ func (x *exchange) finish() {
 		}
 	}
 	c.Write(fields...)
+	clear(fields) // the strings may go
+	logFields.Put(buf)
 }
+
+// logFields hold the log line's fields while it is written: zap's cores
+// encode or copy them before Write returns, as for any caller's slice.
+var logFields = sync.Pool{New: func() any { f := make([]zap.Field, 0, 16); return &f }}
 
 // routineOutcome reports whether an outcome (success, or a canonical error
 // type) is routine: a success, an invalid request, or the gateway's verdict

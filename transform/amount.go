@@ -113,7 +113,7 @@ func (a Amount) Decimal() decimal.Decimal { return a.value }
 // zeros: "105.50" has 1, "100.00" has 0. Trailing zeros change no value, so
 // "100.00" JPY is accepted as 100 yen.
 func (a Amount) SignificantPlaces() int32 {
-	s := a.value.String() // decimal's String drops trailing zeros
+	s := a.Shortest() // drops trailing zeros
 	for i := 0; i < len(s); i++ {
 		if s[i] == '.' {
 			return int32(len(s) - i - 1)

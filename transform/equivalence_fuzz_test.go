@@ -5,10 +5,12 @@ package transform
 
 import (
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"testing"
 	"unicode/utf8"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/shopspring/decimal"
 )
 
@@ -165,4 +167,91 @@ func FuzzShortestLiteral(f *testing.F) {
 			t.Fatalf("%q: shortest %q, decimal %q", s, got, want)
 		}
 	})
+}
+
+// decodeOrderStrict is DecodeOrder without the plain-order scanner: the
+// strict decoder alone reads every body.
+func decodeOrderStrict(body []byte) (*Order, *Error) {
+	if !utf8.Valid(body) {
+		return nil, Invalid("", "request body is not valid UTF-8")
+	}
+	o := new(Order)
+	if err := jsonv2.Unmarshal(body, o, decodeOptions); err != nil {
+		return nil, decodeError(err)
+	}
+	if e := o.checkFoldedNames(); e != nil {
+		return nil, e
+	}
+	if e := o.Validate(); e != nil {
+		return nil, e
+	}
+	return o, nil
+}
+
+// FuzzScanOrderEquivalence: every body the plain-order scanner accepts, the
+// strict decoder accepts too and reads as the same order; and DecodeOrder
+// (scanner first) answers every body as the strict decoder alone does.
+func FuzzScanOrderEquivalence(f *testing.F) {
+	for _, s := range append(orderSeeds,
+		`{"order_id":"A1","amount":"1","amount":"1000","currency":"INR"}`,
+		`{"order_id":"A1","amount":"1","AMOUNT":"1000","currency":"INR"}`,
+		`{"order_id":"A1","amount":105.5,"currency":"INR","metadata":{"a":"1","a":"2"}}`,
+		`{"order_id":"A1","amount":105.5 ,"currency":"INR","metadata":{"a":"1","A":"2"}}`,
+		`{"order_id":"A1","amount":1e2,"currency":"INR"}`,
+		`{"order_id":"A1","amount":-1,"currency":"INR"}`,
+		`{"order_id":"A1","amount":01,"currency":"INR"}`,
+		`{"order_id":"A1","amount":"0.50","currency":"INR","customer":{"name":"a","name":"b"}}`,
+		`{"order_id":"A1","amount":"10","currency":"INR","customer":{"email":"x@y.z","phone":"+919999999999"},"billing_address":{"line1":"1","city":"c"},"shipping_address":{},"bank_account":{"ifsc":"HDFC0000001"}}`,
+		` {"order_id":"A\u0031","amount":"10","currency":"INR"} `,
+		`{"order_id":"A1","amount":"10","currency":"INR"}x`,
+		`{"order_id":"A1","amount":"10","currency":"INR",}`,
+		`{"order_id":"A1","amount":"10","currency":null}`,
+		`{"order_id":"A1","amount":"10","currency":"INR","gateway_options":{}}`,
+	) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if utf8.Valid(body) {
+			if fast, ok := scanOrder(body); ok {
+				var ref Order
+				if err := jsonv2.Unmarshal(body, &ref, decodeOptions); err != nil {
+					t.Fatalf("scanner accepted what the strict decoder refuses (%v): %q", err, body)
+				}
+				if !reflect.DeepEqual(fast, &ref) {
+					t.Fatalf("read two ways:\nscan   %+v\nstrict %+v", fast, &ref)
+				}
+			}
+		}
+		o1, e1 := DecodeOrder(body)
+		o2, e2 := decodeOrderStrict(body)
+		if !reflect.DeepEqual(e1, e2) || !reflect.DeepEqual(o1, o2) {
+			t.Fatalf("DecodeOrder %v %+v\nstrict      %v %+v", e1, o1, e2, o2)
+		}
+	})
+}
+
+// The scanner is the path plain orders take (and not dead code), and it
+// leaves everything unusual to the strict decoder.
+func TestScanOrderTakesPlainOrders(t *testing.T) {
+	for _, body := range []string{benchOrderBody, benchMinimalBody,
+		`{"order_id":"A1","amount":105.5,"currency":"INR"}`,
+		"{\n \"order_id\" : \"A1\" ,\t\"amount\":\"10\",\"currency\":\"INR\",\"metadata\":{}}\n",
+	} {
+		if _, ok := scanOrder([]byte(body)); !ok {
+			t.Errorf("not read by the scanner: %s", body)
+		}
+	}
+	for _, body := range []string{
+		`{"order_id":"A\u0031","amount":"10","currency":"INR"}`,
+		`{"order_id":"A1","amount":"10","amount":"10","currency":"INR"}`,
+		`{"order_id":"A1","Amount":"10","currency":"INR"}`,
+		`{"order_id":"A1","amount":"10","currency":"INR","customer":null}`,
+		`{"order_id":"A1","amount":"10","currency":"INR","gateway_options":{"x":1}}`,
+		`{"order_id":"A1","amount":1e1,"currency":"INR"}`,
+		`{"order_id":"A1","amount":"10","currency":"INR"} {}`,
+	} {
+		if _, ok := scanOrder([]byte(body)); ok {
+			t.Errorf("read by the scanner: %s", body)
+		}
+	}
 }

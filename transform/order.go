@@ -135,9 +135,12 @@ func DecodeOrder(body []byte) (*Order, *Error) {
 	if !utf8.Valid(body) {
 		return nil, Invalid("", "request body is not valid UTF-8")
 	}
-	var o Order
-	if err := jsonv2.Unmarshal(body, &o, decodeOptions); err != nil {
-		return nil, decodeError(err)
+	o, plain := scanOrder(body)
+	if !plain {
+		o = new(Order)
+		if err := jsonv2.Unmarshal(body, o, decodeOptions); err != nil {
+			return nil, decodeError(err)
+		}
 	}
 	if e := o.checkFoldedNames(); e != nil {
 		return nil, e
@@ -145,7 +148,7 @@ func DecodeOrder(body []byte) (*Order, *Error) {
 	if e := o.Validate(); e != nil {
 		return nil, e
 	}
-	return &o, nil
+	return o, nil
 }
 
 // orderFields are the names of each canonical object, by path.
