@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -138,6 +139,61 @@ func (r *createRequest) form() url.Values {
 	return form
 }
 
+// appendForm writes the bytes form().Encode() gives, without url.Values:
+// the pairs sorted by key on the stack, each escaped as url.QueryEscape
+// does (FuzzCreateForm holds the two equal). It is on every create's path.
+func (r *createRequest) appendForm(b []byte) []byte {
+	var arr [48]formPair
+	p := arr[:0]
+	add := func(key, value string) {
+		if value != "" {
+			p = append(p, formPair{key, value})
+		}
+	}
+	add("order_id", r.OrderID)
+	add("amount", r.Amount)
+	add("currency", r.Currency)
+	add("description", r.Description)
+	add("return_url", r.ReturnURL)
+	add("metadata.webhook_url", r.WebhookURL)
+	add("customer_id", r.CustomerID)
+	add("customer_email", r.CustomerEmail)
+	add("customer_phone", r.CustomerPhone)
+	add("first_name", r.FirstName)
+	add("last_name", r.LastName)
+	for i := range r.Addresses {
+		a := &r.Addresses[i]
+		if !a.Sent {
+			continue
+		}
+		for j, value := range [...]string{a.FirstName, a.LastName, a.Line1, a.Line2, a.Line3, a.City, a.State, a.Country, a.PostalCode} {
+			add(addressKeys[i][j], value)
+		}
+	}
+	for i, u := range r.UDF {
+		if u.Key != "" {
+			p = append(p, formPair{udfKeys[i], u.Value})
+		}
+	}
+	if r.GetClientAuthToken {
+		p = append(p, formPair{"options.get_client_auth_token", "true"})
+	}
+	add("product_id", r.ProductID)
+	add("gateway_id", r.GatewayID)
+	slices.SortFunc(p, func(a, b formPair) int { return strings.Compare(a.key, b.key) })
+	for i, kv := range p {
+		if i > 0 {
+			b = append(b, '&')
+		}
+		b = transform.AppendQueryEscape(b, kv.key)
+		b = append(b, '=')
+		b = transform.AppendQueryEscape(b, kv.value)
+	}
+	return b
+}
+
+type formPair struct{ key, value string }
+
 func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.Error) {
 	if _, e := Facts.CheckOrder(o); e != nil {
 		return transform.Request{}, e
@@ -150,7 +206,7 @@ func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.
 		Method:      http.MethodPost,
 		Path:        "/orders",
 		ContentType: formType,
-		Body:        []byte(r.form().Encode()),
+		Body:        r.appendForm(make([]byte, 0, 512)),
 		Header:      map[string]string{"x-routing-id": routingID(o)},
 	}, nil
 }
