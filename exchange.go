@@ -221,9 +221,11 @@ func (x *exchange) fillCreatedAt(createdAt *string) {
 	if *createdAt != "" {
 		return
 	}
-	if t, err := http.ParseTime(x.gatewayDate); err == nil {
-		*createdAt = t.UTC().Format(time.RFC3339)
-		return
+	if x.gatewayDate != "" { // absent, it would fail three layouts, three errors
+		if t, err := http.ParseTime(x.gatewayDate); err == nil {
+			*createdAt = t.UTC().Format(time.RFC3339)
+			return
+		}
 	}
 	*createdAt = time.Now().UTC().Format(time.RFC3339)
 }

@@ -45,9 +45,13 @@ func NewBasic(username, password string, static ...Header) *Basic {
 
 // Sign sets the Authorization header and the static headers.
 func (b *Basic) Sign(h http.Header) {
-	h["Authorization"] = []string{b.authorization.Reveal()}
-	for _, s := range b.static {
-		h[s.Name] = []string{s.Value}
+	// One backing array for every value: one allocation.
+	v := make([]string, 1+len(b.static))
+	v[0] = b.authorization.Reveal()
+	h["Authorization"] = v[0:1:1]
+	for i, s := range b.static {
+		v[i+1] = s.Value
+		h[s.Name] = v[i+1 : i+2 : i+2]
 	}
 }
 

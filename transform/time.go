@@ -42,6 +42,9 @@ func UnixTextToRFC3339(s string) (string, bool) {
 
 // RFC3339ToUTC normalises an RFC 3339 time to UTC.
 func RFC3339ToUTC(s string) (string, bool) {
+	if s == "" {
+		return "", false
+	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return "", false
