@@ -130,7 +130,28 @@ func (a Amount) fits(places int32) bool {
 }
 
 // Fixed formats the amount with exactly the currency's decimal places.
-func (a Amount) Fixed(exponent int32) string { return a.value.StringFixed(exponent) }
+// A literal with no more places than that is padded with zeros; decimal's
+// StringFixed (which rounds, and allocates through math/big) is left for
+// the rest.
+func (a Amount) Fixed(exponent int32) string {
+	s := a.short
+	if s == "" || exponent < 0 || exponent > 8 {
+		return a.value.StringFixed(exponent)
+	}
+	places := int32(0)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		places = int32(len(s) - i - 1)
+	}
+	switch {
+	case places > exponent:
+		return a.value.StringFixed(exponent)
+	case places == exponent:
+		return s
+	case places == 0:
+		return s + "."[:min(exponent, 1)] + "00000000"[:exponent]
+	}
+	return s + "00000000"[:exponent-places]
+}
 
 // Minor converts the amount to integer minor units for a currency with the
 // given exponent. It reports false if the amount has more places than that.

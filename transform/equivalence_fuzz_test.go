@@ -255,3 +255,19 @@ func TestScanOrderTakesPlainOrders(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFixed: the padded literal is what decimal's StringFixed writes.
+func FuzzFixed(f *testing.F) {
+	for _, s := range []string{"105.5", "105.50", "100", "0.5", "1.234", "7.000"} {
+		f.Add(s, int8(2))
+	}
+	f.Fuzz(func(t *testing.T, s string, exp int8) {
+		a, err := ParseAmount(s)
+		if err != nil || exp < -2 || exp > 10 {
+			return
+		}
+		if got, want := a.Fixed(int32(exp)), a.Decimal().StringFixed(int32(exp)); got != want {
+			t.Fatalf("%q exp %d: %q, want %q", s, exp, got, want)
+		}
+	})
+}
