@@ -105,18 +105,9 @@ type idemStore interface {
 
 // fingerprint hashes the canonical form of an order.
 func fingerprint(o *transform.Order) fpSum {
-	buf := fingerprintBuffers.Get().(*[]byte)
-	b := o.AppendJSON((*buf)[:0])
-	sum := sha256.Sum256(b)
-	if cap(b) <= 4<<10 {
-		*buf = b
-		fingerprintBuffers.Put(buf)
-	}
-	return sum
+	var scratch [1024]byte // on the stack; a larger order grows onto the heap
+	return sha256.Sum256(o.AppendJSON(scratch[:0]))
 }
-
-// fingerprintBuffers hold an order's canonical bytes while they are hashed.
-var fingerprintBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // spaceName derives the record space from the gateway, the resolved public
 // account identity and the operator's record_space, hashed so that the

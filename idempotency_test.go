@@ -153,3 +153,17 @@ func TestFingerprintIsTheHashOfMarshal(t *testing.T) {
 		}
 	}
 }
+
+func TestRefundFingerprintIsTheHashOfMarshal(t *testing.T) {
+	r, e := transform.DecodeRefund([]byte(`{"refund_id":"RF-1","amount":"50.50","reason":"a<b>&c","metadata":{"z":"1","a":"2"}}`))
+	if e != nil {
+		t.Fatal(e)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := refundFingerprint(r), fpSum(sha256.Sum256(b)); got != want {
+		t.Fatalf("refund fingerprint %x, want %x", got, want)
+	}
+}

@@ -37,11 +37,8 @@ func (x *exchange) refunder(r *transform.Refund) (transform.Refunder, *transform
 // refundFingerprint hashes the canonical refund: "50" and "50.00", key order
 // and whitespace make no difference.
 func refundFingerprint(r *transform.Refund) fpSum {
-	b, err := json.Marshal(r)
-	if err != nil { // cannot happen: the refund was decoded from JSON
-		return fpSum{}
-	}
-	return sha256.Sum256(b)
+	var scratch [512]byte
+	return sha256.Sum256(r.AppendJSON(scratch[:0]))
 }
 
 // refundConflict answers a refund_id used before with another request.

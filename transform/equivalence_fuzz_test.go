@@ -271,3 +271,30 @@ func FuzzFixed(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRefundJSON: the refund's and the refund result's hand encoders write
+// what json.Marshal writes.
+func FuzzRefundJSON(f *testing.F) {
+	f.Add([]byte(`{"refund_id":"RF1","amount":"50.00","reason":"<customer> & co","metadata":{"b":"2","a":"1"}}`), "rfnd_1", "processed", "2026-12-01T00:00:00Z")
+	f.Add([]byte(`{"refund_id":"RF1","amount":5}`), "", "", "")
+	f.Fuzz(func(t *testing.T, body []byte, gid, gst, at string) {
+		if r, e := DecodeRefund(body); e == nil {
+			want, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.AppendJSON(nil); string(got) != string(want) {
+				t.Fatalf("refund: got  %s\nwant %s", got, want)
+			}
+		}
+		res := RefundResult{Gateway: "g", OrderID: string(body), RefundID: gid, GatewayRefundID: gid, Status: RefundStatus(gst),
+			GatewayStatus: gst, Amount: at, Currency: "INR", CreatedAt: at}
+		want, err := json.Marshal(&res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.JSON(); string(got) != string(want) {
+			t.Fatalf("result: got  %s\nwant %s", got, want)
+		}
+	})
+}
