@@ -1,13 +1,13 @@
 package juspay
 
 import (
-	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 	"github.com/shopspring/decimal"
 )
@@ -268,22 +268,45 @@ func routingID(o *transform.Order) string {
 // orderObject is the order object of the create and status answers. Amounts
 // are JSON numbers, read as literals (never float64).
 type orderObject struct {
-	ID           string      `json:"id"`
-	OrderID      string      `json:"order_id"`
-	Status       string      `json:"status"`
-	StatusID     json.Number `json:"status_id"`
-	Amount       json.Number `json:"amount"`
-	Currency     string      `json:"currency"`
-	DateCreated  string      `json:"date_created"`
-	PaymentLinks *struct {
-		Web    string `json:"web"`
-		Mobile string `json:"mobile"`
-		Iframe string `json:"iframe"`
-	} `json:"payment_links"`
-	Juspay *struct {
-		ClientAuthToken       string `json:"client_auth_token"`
-		ClientAuthTokenExpiry string `json:"client_auth_token_expiry"`
-	} `json:"juspay"`
+	ID           string
+	OrderID      string
+	Status       string
+	StatusID     transform.Number
+	Amount       transform.Number
+	Currency     string
+	DateCreated  string
+	PaymentLinks *paymentLinks
+	Juspay       *sdkToken
+}
+
+type paymentLinks struct{ Web, Mobile, Iframe string }
+
+type sdkToken struct{ ClientAuthToken, ClientAuthTokenExpiry string }
+
+func (ord *orderObject) read(dec *jsontext.Decoder) error {
+	links := func(dec *jsontext.Decoder) error {
+		ord.PaymentLinks = nil // null, as encoding/json read it
+		if dec.PeekKind() == 'n' {
+			return dec.SkipValue()
+		}
+		l := new(paymentLinks)
+		ord.PaymentLinks = l
+		return transform.ReadMembers(dec, transform.Into("web", &l.Web), transform.Into("mobile", &l.Mobile), transform.Into("iframe", &l.Iframe))
+	}
+	token := func(dec *jsontext.Decoder) error {
+		ord.Juspay = nil
+		if dec.PeekKind() == 'n' {
+			return dec.SkipValue()
+		}
+		j := new(sdkToken)
+		ord.Juspay = j
+		return transform.ReadMembers(dec, transform.Into("client_auth_token", &j.ClientAuthToken),
+			transform.Into("client_auth_token_expiry", &j.ClientAuthTokenExpiry))
+	}
+	return transform.ReadMembers(dec, transform.Into("id", &ord.ID), transform.Into("order_id", &ord.OrderID),
+		transform.Into("status", &ord.Status), transform.Into("status_id", &ord.StatusID), transform.Into("amount", &ord.Amount),
+		transform.Into("currency", &ord.Currency), transform.Into("date_created", &ord.DateCreated),
+		transform.Into("payment_links", links), transform.Into("juspay", token))
 }
 
 func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*transform.Result, *transform.Error) {
@@ -347,7 +370,7 @@ func (g Dialect) decode(op transform.Op, status int, body []byte, o *transform.O
 		return nil, g.failure(op, status, body, o)
 	}
 	var ord orderObject
-	if err := json.Unmarshal(body, &ord); err != nil {
+	if err := transform.ReadAnswerWith(body, ord.read); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not a Juspay order")
 	}
 	if ord.Status == "NOT_FOUND" || (ord.Status == "" && ord.StatusID == "40") {
@@ -405,7 +428,7 @@ func (g Dialect) result(orderID string, ord *orderObject, currency string) (*tra
 
 // amount turns Juspay's JSON number into the canonical string with the
 // currency's places (2 when the answer names no currency paygate knows).
-func (g Dialect) amount(n json.Number, currency string) (string, *transform.Error) {
+func (g Dialect) amount(n transform.Number, currency string) (string, *transform.Error) {
 	exp, ok := transform.CurrencyExponent(currency)
 	if !ok || exp > Facts.MaxCurrencyPlaces {
 		exp = Facts.MaxCurrencyPlaces

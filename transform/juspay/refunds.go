@@ -140,7 +140,7 @@ func (g Dialect) findRefund(c *transform.RefundCall, status int, body []byte) (*
 		if rf.UniqueRequestID != want {
 			continue
 		}
-		amount, e := g.amount(rf.Amount, currency)
+		amount, e := g.amount(transform.Number(rf.Amount), currency)
 		if e != nil {
 			return nil, e
 		}

@@ -1,11 +1,11 @@
 package kwikpaisa
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 	"github.com/shopspring/decimal"
 )
@@ -22,17 +22,25 @@ var timeLayouts = []string{
 // amount order_amount ("105.00"), the mock-responses page amount; both
 // are read.
 type returnData struct {
-	KwikXOrderID  string           `json:"kwikX_order_id"`
-	OrderID       transform.Scalar `json:"order_id"`
-	OrderStatus   string           `json:"order_status"`
-	PaymentLink   string           `json:"payment_link"`
-	CreatedAt     string           `json:"created_at"`
-	OrderAmount   transform.Scalar `json:"order_amount"`
-	Amount        transform.Scalar `json:"amount"`
-	Currency      string           `json:"currency"`
-	PaymentMethod transform.Scalar `json:"payment_method"`
-	TransactionID transform.Scalar `json:"transaction_id"`
-	PaidAt        string           `json:"paid_at"`
+	KwikXOrderID  string
+	OrderID       transform.Scalar
+	OrderStatus   string
+	PaymentLink   string
+	CreatedAt     string
+	OrderAmount   transform.Scalar
+	Amount        transform.Scalar
+	Currency      string
+	PaymentMethod transform.Scalar
+	TransactionID transform.Scalar
+	PaidAt        string
+}
+
+func (rd *returnData) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("kwikX_order_id", &rd.KwikXOrderID), transform.Into("order_id", &rd.OrderID),
+		transform.Into("order_status", &rd.OrderStatus), transform.Into("payment_link", &rd.PaymentLink),
+		transform.Into("created_at", &rd.CreatedAt), transform.Into("order_amount", &rd.OrderAmount), transform.Into("amount", &rd.Amount),
+		transform.Into("currency", &rd.Currency), transform.Into("payment_method", &rd.PaymentMethod),
+		transform.Into("transaction_id", &rd.TransactionID), transform.Into("paid_at", &rd.PaidAt))
 }
 
 // createRequest is the body of POST /api/v3/pg/order/create
@@ -295,29 +303,35 @@ func (g Dialect) decode(op transform.Op, status int, body []byte) (*returnData, 
 		return nil, g.failure(op, status, body)
 	}
 	// The usual success answer in one pass; anything else is read again below.
-	var one struct {
-		Code       transform.Scalar `json:"code"`
-		Status     transform.Scalar `json:"status"`
-		ReturnData *returnData      `json:"return_data"`
+	var one envelope
+	var ord *returnData
+	readOrder := func(dec *jsontext.Decoder) error {
+		ord = nil // null, as encoding/json read it
+		if dec.PeekKind() == 'n' {
+			return dec.SkipValue()
+		}
+		ord = new(returnData)
+		return ord.read(dec)
 	}
-	if json.Unmarshal(body, &one) == nil && one.ReturnData != nil && one.ReturnData.KwikXOrderID != "" {
-		if env := (envelope{Code: one.Code, Status: one.Status}); env.carries(one.ReturnData) {
-			return one.ReturnData, nil
+	if transform.ReadAnswer(body, transform.Into("code", &one.Code), transform.Into("status", &one.Status),
+		transform.Into("return_data", readOrder)) == nil && ord != nil && ord.KwikXOrderID != "" {
+		if one.carries(ord) {
+			return ord, nil
 		}
 	}
 	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
+	if err := transform.ReadAnswerWith(body, env.read); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not KwikPaisa JSON")
 	}
-	var ord returnData
-	hasOrder := len(env.ReturnData) > 0 && json.Unmarshal(env.ReturnData, &ord) == nil && ord.KwikXOrderID != ""
-	if !hasOrder || !env.carries(&ord) {
+	ord = new(returnData)
+	hasOrder := len(env.ReturnData) > 0 && transform.ReadAnswerWith(env.ReturnData, ord.read) == nil && ord.KwikXOrderID != ""
+	if !hasOrder || !env.carries(ord) {
 		if env.failed() {
 			return nil, g.failure(op, status, body)
 		}
 		return nil, transform.Unreadable(g.Name(), status, "a body without return_data.kwikX_order_id")
 	}
-	return &ord, nil
+	return ord, nil
 }
 
 // carries reports whether a 2xx answer holding an order is that order's
