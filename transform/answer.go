@@ -288,6 +288,17 @@ func readBool(dec *jsontext.Decoder, b *bool) error {
 	return errAnswerType
 }
 
+// ReadPointer reads an object into a new T at *p, with read; null sets
+// *p to nil: a pointer member as encoding/json filled it.
+func ReadPointer[T any](dec *jsontext.Decoder, p **T, read func(*T, *jsontext.Decoder) error) error {
+	if dec.PeekKind() == 'n' {
+		*p = nil
+		return dec.SkipValue()
+	}
+	*p = new(T)
+	return read(*p, dec)
+}
+
 // ReadArray reads the array at dec, each element with read; null reads as
 // an empty array.
 func ReadArray(dec *jsontext.Decoder, read func(*jsontext.Decoder) error) error {

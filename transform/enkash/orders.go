@@ -149,19 +149,10 @@ func newCustomerInfo(o *transform.Order) *customerInfo {
 
 func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*transform.Result, *transform.Error) {
 	// The usual success answer in one pass; anything else is read again below.
-	var code jsontext.Value
-	var created *createdPayload
-	payload := func(dec *jsontext.Decoder) error {
-		created = nil // null, as encoding/json read it
-		if dec.PeekKind() == 'n' {
-			return dec.SkipValue()
+	if status >= 200 && status <= 299 {
+		if code, created, err := readCreated(body); err == nil && transform.IntText(code) == "0" && created != nil && created.RedirectionURL != "" {
+			return g.created(o, created), nil
 		}
-		created = new(createdPayload)
-		return created.read(dec)
-	}
-	if status >= 200 && status <= 299 && transform.ReadAnswer(body, transform.Into("response_code", &code), transform.Into("payload", payload)) == nil &&
-		transform.IntText(code) == "0" && created != nil && created.RedirectionURL != "" {
-		return g.created(o, created), nil
 	}
 	env, e := g.decode(transform.OpCreate, status, body)
 	if e != nil {
@@ -172,6 +163,14 @@ func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*tran
 		return nil, transform.Unreadable(g.Name(), status, "a success without payload.redirectionUrl")
 	}
 	return g.created(o, &p), nil
+}
+
+// readCreated reads response_code and payload (nil when null or missing)
+// of a create answer.
+func readCreated(body []byte) (code jsontext.Value, p *createdPayload, err error) {
+	err = transform.ReadAnswer(body, transform.Into("response_code", &code),
+		transform.Into("payload", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &p, (*createdPayload).read) }))
+	return code, p, err
 }
 
 func (g Dialect) created(o *transform.Order, p *createdPayload) *transform.Result {

@@ -284,29 +284,22 @@ type paymentLinks struct{ Web, Mobile, Iframe string }
 type sdkToken struct{ ClientAuthToken, ClientAuthTokenExpiry string }
 
 func (ord *orderObject) read(dec *jsontext.Decoder) error {
-	links := func(dec *jsontext.Decoder) error {
-		ord.PaymentLinks = nil // null, as encoding/json read it
-		if dec.PeekKind() == 'n' {
-			return dec.SkipValue()
-		}
-		l := new(paymentLinks)
-		ord.PaymentLinks = l
-		return transform.ReadMembers(dec, transform.Into("web", &l.Web), transform.Into("mobile", &l.Mobile), transform.Into("iframe", &l.Iframe))
-	}
-	token := func(dec *jsontext.Decoder) error {
-		ord.Juspay = nil
-		if dec.PeekKind() == 'n' {
-			return dec.SkipValue()
-		}
-		j := new(sdkToken)
-		ord.Juspay = j
-		return transform.ReadMembers(dec, transform.Into("client_auth_token", &j.ClientAuthToken),
-			transform.Into("client_auth_token_expiry", &j.ClientAuthTokenExpiry))
-	}
 	return transform.ReadMembers(dec, transform.Into("id", &ord.ID), transform.Into("order_id", &ord.OrderID),
 		transform.Into("status", &ord.Status), transform.Into("status_id", &ord.StatusID), transform.Into("amount", &ord.Amount),
 		transform.Into("currency", &ord.Currency), transform.Into("date_created", &ord.DateCreated),
-		transform.Into("payment_links", links), transform.Into("juspay", token))
+		transform.Into("payment_links", func(dec *jsontext.Decoder) error {
+			return transform.ReadPointer(dec, &ord.PaymentLinks, (*paymentLinks).read)
+		}),
+		transform.Into("juspay", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &ord.Juspay, (*sdkToken).read) }))
+}
+
+func (l *paymentLinks) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("web", &l.Web), transform.Into("mobile", &l.Mobile), transform.Into("iframe", &l.Iframe))
+}
+
+func (j *sdkToken) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("client_auth_token", &j.ClientAuthToken),
+		transform.Into("client_auth_token_expiry", &j.ClientAuthTokenExpiry))
 }
 
 func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*transform.Result, *transform.Error) {

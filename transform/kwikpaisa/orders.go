@@ -303,27 +303,14 @@ func (g Dialect) decode(op transform.Op, status int, body []byte) (*returnData, 
 		return nil, g.failure(op, status, body)
 	}
 	// The usual success answer in one pass; anything else is read again below.
-	var one envelope
-	var ord *returnData
-	readOrder := func(dec *jsontext.Decoder) error {
-		ord = nil // null, as encoding/json read it
-		if dec.PeekKind() == 'n' {
-			return dec.SkipValue()
-		}
-		ord = new(returnData)
-		return ord.read(dec)
-	}
-	if transform.ReadAnswer(body, transform.Into("code", &one.Code), transform.Into("status", &one.Status),
-		transform.Into("return_data", readOrder)) == nil && ord != nil && ord.KwikXOrderID != "" {
-		if one.carries(ord) {
-			return ord, nil
-		}
+	if one, ord, err := readSuccess(body); err == nil && ord != nil && ord.KwikXOrderID != "" && one.carries(ord) {
+		return ord, nil
 	}
 	var env envelope
 	if err := transform.ReadAnswerWith(body, env.read); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not KwikPaisa JSON")
 	}
-	ord = new(returnData)
+	ord := new(returnData)
 	hasOrder := len(env.ReturnData) > 0 && transform.ReadAnswerWith(env.ReturnData, ord.read) == nil && ord.KwikXOrderID != ""
 	if !hasOrder || !env.carries(ord) {
 		if env.failed() {
@@ -332,6 +319,14 @@ func (g Dialect) decode(op transform.Op, status int, body []byte) (*returnData, 
 		return nil, transform.Unreadable(g.Name(), status, "a body without return_data.kwikX_order_id")
 	}
 	return ord, nil
+}
+
+// readSuccess reads code, status and return_data (nil when null or
+// missing) of an answer.
+func readSuccess(body []byte) (env envelope, ord *returnData, err error) {
+	err = transform.ReadAnswer(body, transform.Into("code", &env.Code), transform.Into("status", &env.Status),
+		transform.Into("return_data", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &ord, (*returnData).read) }))
+	return env, ord, err
 }
 
 // carries reports whether a 2xx answer holding an order is that order's
