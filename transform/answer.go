@@ -15,13 +15,17 @@ import (
 // Gateway answers are read by walking their tokens and keeping only the
 // members paygate reads: encoding/json's reflection cost more than
 // anything else paygate does with an answer. Values are read as
-// encoding/json read them into the same Go types (ReadMembers lists how),
-// so an answer means what it meant before, with one deliberate
-// difference: a member that paygate reads and that comes twice in its
-// object, or under a name differing only in case (encoding/json took the
-// last of them, matching case-insensitively), makes the answer
-// unreadable. Which amount, currency or id the gateway meant is then
-// unknown, and an unreadable answer is recorded as such, not believed.
+// encoding/json read them into the same Go types (Member lists how), so
+// an answer means what it meant before, with one deliberate difference: a
+// member that paygate reads and that comes twice in its object, or under a
+// name differing only in case (encoding/json took the last of them,
+// matching case-insensitively), makes the answer unreadable. Which
+// amount, currency or id the gateway meant is then unknown, and an
+// unreadable answer is recorded as such, not believed. A null beside one
+// value of a string, number or boolean is no second value: encoding/json
+// left the member as it was whatever the order, so the reading is not in
+// doubt (Razorpay's published refund sample repeats "receipt" so, a text
+// and then null).
 
 // Member names a member of an answer's object and where its value goes.
 // To's type says how the value is read:
@@ -125,6 +129,12 @@ func ReadMembers(dec *jsontext.Decoder, members ...Member) error {
 			}
 			continue
 		}
+		if dec.PeekKind() == 'n' && nullLeaves(members[i].To) {
+			if err := dec.SkipValue(); err != nil {
+				return err
+			}
+			continue
+		}
 		if seen&(1<<i) != 0 {
 			return errAnswerRepeated
 		}
@@ -173,6 +183,15 @@ func hasNonASCII(b []byte) bool {
 		if c >= utf8.RuneSelf {
 			return true
 		}
+	}
+	return false
+}
+
+// nullLeaves reports whether null leaves a member of to's type as it is.
+func nullLeaves(to any) bool {
+	switch to.(type) {
+	case *string, *Number, *int64, *bool:
+		return true
 	}
 	return false
 }
@@ -297,6 +316,17 @@ func ReadPointer[T any](dec *jsontext.Decoder, p **T, read func(*T, *jsontext.De
 	}
 	*p = new(T)
 	return read(*p, dec)
+}
+
+// ReadSlice appends the objects of the array at dec to *s, each read
+// with read; null reads as an empty array, and a null element as an empty
+// object: a slice member as encoding/json filled it.
+func ReadSlice[T any](dec *jsontext.Decoder, s *[]T, read func(*T, *jsontext.Decoder) error) error {
+	return ReadArray(dec, func(dec *jsontext.Decoder) error {
+		var zero T
+		*s = append(*s, zero)
+		return read(&(*s)[len(*s)-1], dec)
+	})
 }
 
 // ReadArray reads the array at dec, each element with read; null reads as

@@ -73,7 +73,13 @@ func TestReadAnswer(t *testing.T) {
 		{`{"n":"2e3","unread":{"s":1,"s":2,"S":3}}`, true, answerAll{N: "2e3"}}, // repeats in members not read change nothing
 		{`{"\u0073":"escaped","x\u00e9":1}`, true, answerAll{S: "escaped"}},
 		{"{\"s\":\"a\xffb\"}", true, answerAll{S: "a\ufffdb"}}, // invalid UTF-8 replaced, as encoding/json did
+		{`{"s":"a","s":null,"n":null,"n":1,"i":null,"i":2,"i":null,"b":true,"b":null}`, true, answerAll{S: "a", N: "1", I: 2, B: true}},
 		{`{"s":"a","s":"b"}`, false, answerAll{}},
+		{`{"s":"a","s":"a"}`, false, answerAll{}},
+		{`{"s":"a","S":null}`, false, answerAll{}},
+		{`{"v":1,"v":null}`, false, answerAll{}}, // encoding/json took the last: null
+		{`{"sc":null,"sc":1}`, false, answerAll{}},
+		{`{"p":{},"p":null}`, false, answerAll{}},
 		{`{"s":"a","S":"b"}`, false, answerAll{}},
 		{`{"S":"a"}`, false, answerAll{}},
 		{`{"\u212at":"kelvin"}`, true, answerAll{}}, // K (the Kelvin sign) folds to k: "kt" is no member read
@@ -110,11 +116,12 @@ func FuzzReadAnswerEquivalence(f *testing.F) {
 		`{"s":"a","n":1.50,"i":-7,"b":true,"sc":false,"t":12,"v":{"x": [1]},"p":{"s":"p"},"items":[{"s":"1"},null]}`,
 		`{"s":null,"n":"-0.1e+5","i":-0,"b":null,"sc":null,"t":[],"v":"\ud800","p":null,"items":[]}`,
 		`{"n":"01","i":9223372036854775808,"sc":{},"t":true}`, `null`, `{"x":{"s":1,"s":2}}`,
+		`{"s":"a","s":null,"n":null,"n":1,"b":false,"b":null,"v":null}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if gatewaytest.AmbiguousNames(body, allNames...) {
+		if gatewaytest.AmbiguousNames(body, allNames, "s", "n", "i", "b") {
 			return
 		}
 		var ref v1AnswerAll

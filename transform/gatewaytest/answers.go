@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,9 +26,11 @@ func WantUnreadable(t *testing.T, name string, res *transform.Result, e *transfo
 // AmbiguousNames reports whether some object of body names one of names
 // twice or in another case (as bytes.EqualFold, encoding/json's match,
 // finds them): the token walk refuses such a body where encoding/json took
-// one of the values, so equivalence fuzzers leave those bodies out. A body
-// that is not JSON is not ambiguous: both must refuse it.
-func AmbiguousNames(body []byte, names ...string) bool {
+// one of the values, so equivalence fuzzers leave those bodies out. A
+// null value of a name in nullable (a string, number or boolean member,
+// which null leaves as it is) does not count. A body that is not JSON is
+// not ambiguous: both must refuse it.
+func AmbiguousNames(body []byte, names []string, nullable ...string) bool {
 	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
 	var seen []map[string]bool // per open object, the names of names met
 	for {
@@ -46,20 +49,24 @@ func AmbiguousNames(body []byte, names ...string) bool {
 		if len(seen) == 0 || tok.Kind() != '"' {
 			continue
 		}
-		if kind, _ := dec.StackIndex(dec.StackDepth()); kind != '{' {
-			continue
-		}
-		if _, n := dec.StackIndex(dec.StackDepth()); n%2 == 0 {
-			continue // a value, not a name
+		if kind, n := dec.StackIndex(dec.StackDepth()); kind != '{' || n%2 == 0 {
+			continue // not a name
 		}
 		name := tok.String()
 		for _, want := range names {
-			if bytes.EqualFold([]byte(name), []byte(want)) {
-				if name != want || seen[len(seen)-1][want] {
-					return true
-				}
-				seen[len(seen)-1][want] = true
+			if !bytes.EqualFold([]byte(name), []byte(want)) {
+				continue
 			}
+			if name != want {
+				return true
+			}
+			if dec.PeekKind() == 'n' && slices.Contains(nullable, want) {
+				continue
+			}
+			if seen[len(seen)-1][want] {
+				return true
+			}
+			seen[len(seen)-1][want] = true
 		}
 	}
 }

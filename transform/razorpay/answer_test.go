@@ -54,18 +54,52 @@ type v1Collection struct {
 	Items  []v1OrderEntity `json:"items"`
 }
 
-var orderNames = []string{"id", "amount", "currency", "receipt", "status", "created_at", "entity", "count", "items"}
+// v1Payment, v1RefundEntity and v1ErrorBody are how paygate read refund
+// and error answers with encoding/json.
+type v1Payment struct {
+	ID       string      `json:"id"`
+	Amount   json.Number `json:"amount"`
+	Currency string      `json:"currency"`
+	Status   string      `json:"status"`
+	OrderID  string      `json:"order_id"`
+}
 
-// FuzzAnswerEquivalence: the token walk reads an order answer (create) and
-// a collection (status) exactly as encoding/json did, where no member read
-// is named twice or in another case.
+type v1RefundEntity struct {
+	ID        string      `json:"id"`
+	Entity    string      `json:"entity"`
+	Amount    json.Number `json:"amount"`
+	Currency  string      `json:"currency"`
+	PaymentID string      `json:"payment_id"`
+	Receipt   string      `json:"receipt"`
+	Status    string      `json:"status"`
+	CreatedAt int64       `json:"created_at"`
+}
+
+type v1ErrorBody struct {
+	Error *struct {
+		Code        string `json:"code"`
+		Description string `json:"description"`
+		Field       string `json:"field"`
+		Reason      string `json:"reason"`
+	} `json:"error"`
+}
+
+var orderNames = []string{"id", "amount", "currency", "receipt", "status", "created_at", "entity", "count", "items",
+	"order_id", "payment_id", "error", "code", "description", "field", "reason"}
+
+// FuzzAnswerEquivalence: the token walk reads order, collection, payment,
+// refund and error answers exactly as encoding/json did, where no member
+// read is named twice or in another case.
 func FuzzAnswerEquivalence(f *testing.F) {
 	gatewaytest.SeedAnswers(f, "razorpay",
 		`{"id":"order_1","amount":"10550","currency":null,"created_at":-0,"notes":[]}`,
 		`{"entity":"collection","count":2,"items":[null,{"id":"a\ud800","amount":1e3,"created_at":1.5}]}`,
-		`{"entity":"collection","items":{}}`, `null`, `[]`, `{"id":"x"} {}`, "{\"id\":\"\xff\"}")
+		`{"entity":"collection","items":{}}`, `null`, `[]`, `{"id":"x"} {}`, "{\"id\":\"\xff\"}",
+		`{"error":{"code":"BAD_REQUEST_ERROR","description":"x","field":null,"reason":7}}`, `{"error":null}`,
+		`{"entity":"collection","items":[{"id":"pay_1","order_id":"order_1","status":"captured","amount":"5"}]}`)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if gatewaytest.AmbiguousNames(body, orderNames...) {
+		if gatewaytest.AmbiguousNames(body, orderNames, "id", "amount", "currency", "receipt", "status", "created_at", "entity", "count",
+			"order_id", "payment_id", "code", "description", "field", "reason") {
 			return
 		}
 		var ref v1OrderEntity
@@ -79,5 +113,34 @@ func FuzzAnswerEquivalence(f *testing.F) {
 		var gotList collection
 		err = transform.ReadAnswerWith(body, gotList.read)
 		gatewaytest.SameReading(t, body, refErr, err, refList, gotList)
+
+		var refPayments struct {
+			Entity string      `json:"entity"`
+			Items  []v1Payment `json:"items"`
+		}
+		refErr = json.Unmarshal(body, &refPayments)
+		var payments paymentList
+		err = transform.ReadAnswerWith(body, payments.read)
+		gatewaytest.SameReading(t, body, refErr, err, refPayments, payments)
+
+		var refRefund v1RefundEntity
+		refErr = json.Unmarshal(body, &refRefund)
+		var refund refundEntity
+		err = transform.ReadAnswerWith(body, refund.read)
+		gatewaytest.SameReading(t, body, refErr, err, refRefund, refund)
+
+		var refRefunds struct {
+			Items []v1RefundEntity `json:"items"`
+		}
+		refErr = json.Unmarshal(body, &refRefunds)
+		var refunds refundList
+		err = transform.ReadAnswerWith(body, refunds.read)
+		gatewaytest.SameReading(t, body, refErr, err, refRefunds, refunds)
+
+		var refError v1ErrorBody
+		refErr = json.Unmarshal(body, &refError)
+		var eb errorBody
+		err = transform.ReadAnswerWith(body, eb.read)
+		gatewaytest.SameReading(t, body, refErr, err, refError, eb)
 	})
 }

@@ -78,12 +78,8 @@ type collection struct {
 }
 
 func (c *collection) read(dec *jsontext.Decoder) error {
-	item := func(dec *jsontext.Decoder) error {
-		c.Items = append(c.Items, orderEntity{})
-		return c.Items[len(c.Items)-1].read(dec)
-	}
 	return transform.ReadMembers(dec, transform.Into("entity", &c.Entity), transform.Into("count", &c.Count),
-		transform.Into("items", func(dec *jsontext.Decoder) error { return transform.ReadArray(dec, item) }))
+		transform.Into("items", func(dec *jsontext.Decoder) error { return transform.ReadSlice(dec, &c.Items, (*orderEntity).read) }))
 }
 
 func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.Error) {
