@@ -2,6 +2,7 @@ package transform
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"strconv"
@@ -14,34 +15,33 @@ import (
 
 // Gateway answers are read by walking their tokens and keeping only the
 // members paygate reads: encoding/json's reflection cost more than
-// anything else paygate does with an answer. Values are read as
-// encoding/json read them into the same Go types (Member lists how), so
-// an answer means what it meant before, with one deliberate difference: a
-// member that paygate reads and that comes twice in its object, or under a
-// name differing only in case (encoding/json took the last of them,
-// matching case-insensitively), makes the answer unreadable. Which
-// amount, currency or id the gateway meant is then unknown, and an
-// unreadable answer is recorded as such, not believed. A null beside one
-// value of a string, number or boolean is no second value: encoding/json
-// left the member as it was whatever the order, so the reading is not in
-// doubt (Razorpay's published refund sample repeats "receipt" so, a text
-// and then null).
+// anything else paygate did with an answer. Values are read as
+// encoding/json read them into the same Go types (see Member); the
+// structs keep their json tags, and the equivalence fuzzers hold the walk
+// to encoding/json. One difference is deliberate: a member paygate reads
+// that comes twice in its object, or under a name differing only in case
+// (encoding/json matched case-insensitively and took the last), makes the
+// answer unreadable. Which amount, currency or id the gateway meant is then
+// unknown, and an unreadable answer is recorded as such, not believed. A
+// null beside one value of a string, number or boolean member is no
+// second value: encoding/json kept the value whatever the order
+// (Razorpay's published refund sample repeats "receipt" so, a text and
+// then null).
 
 // Member names a member of an answer's object and where its value goes.
 // To's type says how the value is read:
 //
 //   - *string: a string; null leaves it as it is.
-//   - *Number: a number, or a string holding one (encoding/json's
-//     json.Number); null leaves it.
-//   - *int64: an integer number; null leaves it.
+//   - *json.Number: a number, or a string holding one; null leaves it.
+//     Amounts stay decimal text, never float64.
+//   - *int64, *int: an integer number; null leaves it.
 //   - *bool: true or false; null leaves it.
 //   - *Scalar, *Text: as their UnmarshalJSON reads the value.
-//   - *jsontext.Value: a copy of the value's text, null included
-//     (encoding/json's json.RawMessage).
+//   - *json.RawMessage: a copy of the value's text, null included.
 //   - func(*jsontext.Decoder) error: reads the value itself (an object
 //     with ReadMembers, an array…).
 //
-// Any other value is an error, as a type mismatch was for encoding/json.
+// A value of another JSON type is an error, as it was for encoding/json.
 type Member struct {
 	Name string
 	To   any
@@ -49,10 +49,6 @@ type Member struct {
 
 // Into is the Member name → to.
 func Into(name string, to any) Member { return Member{Name: name, To: to} }
-
-// Number is a JSON number's literal, as encoding/json's json.Number holds
-// it: amounts stay decimal text, never float64.
-type Number string
 
 var (
 	errAnswerType     = errors.New("a value of another type")
@@ -190,7 +186,7 @@ func hasNonASCII(b []byte) bool {
 // nullLeaves reports whether null leaves a member of to's type as it is.
 func nullLeaves(to any) bool {
 	switch to.(type) {
-	case *string, *Number, *int64, *bool:
+	case *string, *json.Number, *int64, *int, *bool:
 		return true
 	}
 	return false
@@ -200,10 +196,12 @@ func readMember(dec *jsontext.Decoder, to any) error {
 	switch to := to.(type) {
 	case *string:
 		return ReadString(dec, to)
-	case *Number:
+	case *json.Number:
 		return readNumber(dec, to)
 	case *int64:
-		return readInt64(dec, to)
+		return readInt(dec, to)
+	case *int:
+		return readInt(dec, to)
 	case *bool:
 		return readBool(dec, to)
 	case *Scalar:
@@ -218,7 +216,7 @@ func readMember(dec *jsontext.Decoder, to any) error {
 			return err
 		}
 		return to.UnmarshalJSON(v)
-	case *jsontext.Value:
+	case *json.RawMessage:
 		v, err := dec.ReadValue()
 		if err != nil {
 			return err
@@ -247,14 +245,14 @@ func ReadString(dec *jsontext.Decoder, s *string) error {
 	return errAnswerType
 }
 
-func readNumber(dec *jsontext.Decoder, n *Number) error {
+func readNumber(dec *jsontext.Decoder, n *json.Number) error {
 	switch dec.PeekKind() {
 	case '0':
 		v, err := dec.ReadValue()
 		if err != nil {
 			return err
 		}
-		*n = Number(v)
+		*n = json.Number(v)
 		return nil
 	case '"':
 		tok, err := dec.ReadToken()
@@ -265,7 +263,7 @@ func readNumber(dec *jsontext.Decoder, n *Number) error {
 		if !validNumber(s) {
 			return errAnswerType
 		}
-		*n = Number(s)
+		*n = json.Number(s)
 		return nil
 	case 'n':
 		return dec.SkipValue()
@@ -273,7 +271,7 @@ func readNumber(dec *jsontext.Decoder, n *Number) error {
 	return errAnswerType
 }
 
-func readInt64(dec *jsontext.Decoder, n *int64) error {
+func readInt[T int64 | int](dec *jsontext.Decoder, n *T) error {
 	switch dec.PeekKind() {
 	case '0':
 		v, err := dec.ReadValue()
@@ -281,10 +279,10 @@ func readInt64(dec *jsontext.Decoder, n *int64) error {
 			return err
 		}
 		i, err := strconv.ParseInt(string(v), 10, 64)
-		if err != nil {
+		if err != nil || int64(T(i)) != i {
 			return errAnswerType
 		}
-		*n = i
+		*n = T(i)
 		return nil
 	case 'n':
 		return dec.SkipValue()

@@ -12,12 +12,12 @@ import (
 // answerAll has a member of every type ReadMembers reads.
 type answerAll struct {
 	S     string
-	N     transform.Number
+	N     json.Number
 	I     int64
 	B     bool
 	Sc    transform.Scalar
 	T     transform.Text
-	V     jsontext.Value
+	V     json.RawMessage
 	P     *answerInner
 	Items []answerInner
 }
@@ -66,10 +66,10 @@ func TestReadAnswer(t *testing.T) {
 		want answerAll
 	}{
 		{`{"s":"a","n":1.50,"i":-7,"b":true,"sc":false,"t":12,"v":{"x": [1]},"p":{"s":"p"},"items":[{"s":"1"},null]}`, true,
-			answerAll{S: "a", N: "1.50", I: -7, B: true, Sc: "false", T: "12", V: jsontext.Value(`{"x": [1]}`), P: &answerInner{S: "p"},
+			answerAll{S: "a", N: "1.50", I: -7, B: true, Sc: "false", T: "12", V: json.RawMessage(`{"x": [1]}`), P: &answerInner{S: "p"},
 				Items: []answerInner{{S: "1"}, {}}}},
 		{` null `, true, answerAll{}},
-		{`{"s":null,"n":null,"i":null,"v":null,"p":null,"items":null}`, true, answerAll{V: jsontext.Value(`null`)}},
+		{`{"s":null,"n":null,"i":null,"v":null,"p":null,"items":null}`, true, answerAll{V: json.RawMessage(`null`)}},
 		{`{"n":"2e3","unread":{"s":1,"s":2,"S":3}}`, true, answerAll{N: "2e3"}}, // repeats in members not read change nothing
 		{`{"\u0073":"escaped","x\u00e9":1}`, true, answerAll{S: "escaped"}},
 		{"{\"s\":\"a\xffb\"}", true, answerAll{S: "a\ufffdb"}}, // invalid UTF-8 replaced, as encoding/json did

@@ -114,7 +114,7 @@ func FuzzAnswerEquivalence(f *testing.F) {
 		}
 		refErr = json.Unmarshal(body, &refAmount)
 		var amount struct {
-			Value    jsontext.Value
+			Value    json.RawMessage
 			Currency string
 		}
 		err = transform.ReadAnswer(body, transform.Into("value", &amount.Value), transform.Into("currency", &amount.Currency))

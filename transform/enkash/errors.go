@@ -2,6 +2,7 @@ package enkash
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,9 +15,9 @@ import (
 // as a number or a string; payload is an object on success and often a
 // string ("Token is invalid.") on failure.
 type envelope struct {
-	ResponseCode    jsontext.Value
-	ResponseMessage string
-	Payload         jsontext.Value
+	ResponseCode    json.RawMessage `json:"response_code"`
+	ResponseMessage string          `json:"response_message"`
+	Payload         json.RawMessage `json:"payload"`
 }
 
 func (env *envelope) read(dec *jsontext.Decoder) error {

@@ -59,8 +59,8 @@ type paymentDetail struct {
 }
 
 type createdPayload struct {
-	RedirectionURL string
-	OrderID        string
+	RedirectionURL string `json:"redirectionUrl"`
+	OrderID        string `json:"orderId"`
 }
 
 func (p *createdPayload) read(dec *jsontext.Decoder) error {
@@ -73,13 +73,13 @@ func (p *createdPayload) read(dec *jsontext.Decoder) error {
 // merchantOrderId is not documented either; where an answer has it, it
 // must be the merchant order id asked about.
 type orderPayload struct {
-	OrderID         string
-	MerchantOrderID string
-	Created         jsontext.Value
-	OrderStatus     string
-	Status          string
-	Amount          jsontext.Value
-	Currency        string
+	OrderID         string          `json:"orderId"`
+	MerchantOrderID string          `json:"merchantOrderId"`
+	Created         json.RawMessage `json:"created"`
+	OrderStatus     string          `json:"orderStatus"`
+	Status          string          `json:"status"`
+	Amount          json.RawMessage `json:"amount"`
+	Currency        string          `json:"currency"`
 }
 
 func (p *orderPayload) read(dec *jsontext.Decoder) error {
@@ -167,7 +167,7 @@ func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*tran
 
 // readCreated reads response_code and payload (nil when null or missing)
 // of a create answer.
-func readCreated(body []byte) (code jsontext.Value, p *createdPayload, err error) {
+func readCreated(body []byte) (code json.RawMessage, p *createdPayload, err error) {
 	err = transform.ReadAnswer(body, transform.Into("response_code", &code),
 		transform.Into("payload", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &p, (*createdPayload).read) }))
 	return code, p, err
@@ -274,7 +274,7 @@ func amountOf(raw []byte, currency string) (string, string, bool) {
 		return "", "", true // not reported
 	}
 	if raw[0] == '{' {
-		var value jsontext.Value
+		var value json.RawMessage
 		currency = ""
 		if transform.ReadAnswer(raw, transform.Into("value", &value), transform.Into("currency", &currency)) != nil {
 			return "", "", false

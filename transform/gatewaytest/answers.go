@@ -73,10 +73,9 @@ func AmbiguousNames(body []byte, names []string, nullable ...string) bool {
 
 // SameReading holds a token-walk reading (err, got) to encoding/json's
 // (refErr, ref) of the same body: both refuse it, or both read the same
-// values. ref and got are structs with the same field names; the types
-// may differ (json.Number and transform.Number, json.RawMessage and
-// jsontext.Value): values are compared by kind. An empty slice and a nil
-// one are the same reading.
+// values. ref and got are structs with the same field names; their types
+// may differ (a named struct for an anonymous one, int64 for int): values
+// are compared by kind. An empty slice and a nil one are the same reading.
 func SameReading(t *testing.T, body []byte, refErr, err error, ref, got any) {
 	t.Helper()
 	if (refErr == nil) != (err == nil) {

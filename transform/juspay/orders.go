@@ -1,6 +1,7 @@
 package juspay
 
 import (
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
@@ -268,20 +269,27 @@ func routingID(o *transform.Order) string {
 // orderObject is the order object of the create and status answers. Amounts
 // are JSON numbers, read as literals (never float64).
 type orderObject struct {
-	ID           string
-	OrderID      string
-	Status       string
-	StatusID     transform.Number
-	Amount       transform.Number
-	Currency     string
-	DateCreated  string
-	PaymentLinks *paymentLinks
-	Juspay       *sdkToken
+	ID           string        `json:"id"`
+	OrderID      string        `json:"order_id"`
+	Status       string        `json:"status"`
+	StatusID     json.Number   `json:"status_id"`
+	Amount       json.Number   `json:"amount"`
+	Currency     string        `json:"currency"`
+	DateCreated  string        `json:"date_created"`
+	PaymentLinks *paymentLinks `json:"payment_links"`
+	Juspay       *sdkToken     `json:"juspay"`
 }
 
-type paymentLinks struct{ Web, Mobile, Iframe string }
+type paymentLinks struct {
+	Web    string `json:"web"`
+	Mobile string `json:"mobile"`
+	Iframe string `json:"iframe"`
+}
 
-type sdkToken struct{ ClientAuthToken, ClientAuthTokenExpiry string }
+type sdkToken struct {
+	ClientAuthToken       string `json:"client_auth_token"`
+	ClientAuthTokenExpiry string `json:"client_auth_token_expiry"`
+}
 
 func (ord *orderObject) read(dec *jsontext.Decoder) error {
 	return transform.ReadMembers(dec, transform.Into("id", &ord.ID), transform.Into("order_id", &ord.OrderID),
@@ -421,7 +429,7 @@ func (g Dialect) result(orderID string, ord *orderObject, currency string) (*tra
 
 // amount turns Juspay's JSON number into the canonical string with the
 // currency's places (2 when the answer names no currency paygate knows).
-func (g Dialect) amount(n transform.Number, currency string) (string, *transform.Error) {
+func (g Dialect) amount(n json.Number, currency string) (string, *transform.Error) {
 	exp, ok := transform.CurrencyExponent(currency)
 	if !ok || exp > Facts.MaxCurrencyPlaces {
 		exp = Facts.MaxCurrencyPlaces

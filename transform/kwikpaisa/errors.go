@@ -1,6 +1,7 @@
 package kwikpaisa
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -12,10 +13,10 @@ import (
 // ({"status":false,"code":401,"message":…}) and legacy errors
 // ({"code":"401","status":"failed","message":…,"return_data":{"description":…}}).
 type envelope struct {
-	Code       transform.Scalar
-	Status     transform.Scalar
-	Message    transform.Scalar
-	ReturnData jsontext.Value
+	Code       transform.Scalar `json:"code"`
+	Status     transform.Scalar `json:"status"`
+	Message    transform.Scalar `json:"message"`
+	ReturnData json.RawMessage  `json:"return_data"`
 }
 
 func (env *envelope) read(dec *jsontext.Decoder) error {

@@ -22,17 +22,17 @@ var timeLayouts = []string{
 // amount order_amount ("105.00"), the mock-responses page amount; both
 // are read.
 type returnData struct {
-	KwikXOrderID  string
-	OrderID       transform.Scalar
-	OrderStatus   string
-	PaymentLink   string
-	CreatedAt     string
-	OrderAmount   transform.Scalar
-	Amount        transform.Scalar
-	Currency      string
-	PaymentMethod transform.Scalar
-	TransactionID transform.Scalar
-	PaidAt        string
+	KwikXOrderID  string           `json:"kwikX_order_id"`
+	OrderID       transform.Scalar `json:"order_id"`
+	OrderStatus   string           `json:"order_status"`
+	PaymentLink   string           `json:"payment_link"`
+	CreatedAt     string           `json:"created_at"`
+	OrderAmount   transform.Scalar `json:"order_amount"`
+	Amount        transform.Scalar `json:"amount"`
+	Currency      string           `json:"currency"`
+	PaymentMethod transform.Scalar `json:"payment_method"`
+	TransactionID transform.Scalar `json:"transaction_id"`
+	PaidAt        string           `json:"paid_at"`
 }
 
 func (rd *returnData) read(dec *jsontext.Decoder) error {

@@ -10,10 +10,15 @@ import (
 
 // errorBody is Razorpay's error answer (razorpay.com/docs/errors).
 type errorBody struct {
-	Error *errorDetail
+	Error *errorDetail `json:"error"`
 }
 
-type errorDetail struct{ Code, Description, Field, Reason string }
+type errorDetail struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
+	Field       string `json:"field"`
+	Reason      string `json:"reason"`
+}
 
 func (eb *errorBody) read(dec *jsontext.Decoder) error {
 	return transform.ReadMembers(dec, transform.Into("error", func(dec *jsontext.Decoder) error {

@@ -57,12 +57,12 @@ func (r *createRequest) appendJSON(b []byte) []byte {
 // fields it does not read (entity, notes, which Razorpay sends as [] when
 // empty) are skipped, which saves their allocations.
 type orderEntity struct {
-	ID        string
-	Amount    transform.Number
-	Currency  string
-	Receipt   string // "" when null
-	Status    string
-	CreatedAt int64
+	ID        string      `json:"id"`
+	Amount    json.Number `json:"amount"`
+	Currency  string      `json:"currency"`
+	Receipt   string      `json:"receipt"` // "" when null
+	Status    string      `json:"status"`
+	CreatedAt int64       `json:"created_at"`
 }
 
 func (o *orderEntity) read(dec *jsontext.Decoder) error {
@@ -72,9 +72,9 @@ func (o *orderEntity) read(dec *jsontext.Decoder) error {
 }
 
 type collection struct {
-	Entity string
-	Count  int64
-	Items  []orderEntity
+	Entity string        `json:"entity"`
+	Count  int           `json:"count"`
+	Items  []orderEntity `json:"items"`
 }
 
 func (c *collection) read(dec *jsontext.Decoder) error {

@@ -21,11 +21,11 @@ import (
 
 // payment is the part of a payment entity paygate reads.
 type payment struct {
-	ID       string
-	Amount   transform.Number
-	Currency string
-	Status   string
-	OrderID  string
+	ID       string      `json:"id"`
+	Amount   json.Number `json:"amount"`
+	Currency string      `json:"currency"`
+	Status   string      `json:"status"`
+	OrderID  string      `json:"order_id"`
 }
 
 func (p *payment) read(dec *jsontext.Decoder) error {
@@ -36,14 +36,14 @@ func (p *payment) read(dec *jsontext.Decoder) error {
 // refundEntity is the part of a refund entity paygate reads; notes (which
 // comes as [] when empty) is skipped.
 type refundEntity struct {
-	ID        string
-	Entity    string
-	Amount    transform.Number
-	Currency  string
-	PaymentID string
-	Receipt   string // "" when null
-	Status    string
-	CreatedAt int64
+	ID        string      `json:"id"`
+	Entity    string      `json:"entity"`
+	Amount    json.Number `json:"amount"`
+	Currency  string      `json:"currency"`
+	PaymentID string      `json:"payment_id"`
+	Receipt   string      `json:"receipt"` // "" when null
+	Status    string      `json:"status"`
+	CreatedAt int64       `json:"created_at"`
 }
 
 func (rf *refundEntity) read(dec *jsontext.Decoder) error {
@@ -54,8 +54,8 @@ func (rf *refundEntity) read(dec *jsontext.Decoder) error {
 
 // paymentList is a collection of payments.
 type paymentList struct {
-	Entity string
-	Items  []payment
+	Entity string    `json:"entity"`
+	Items  []payment `json:"items"`
 }
 
 func (l *paymentList) read(dec *jsontext.Decoder) error {
@@ -65,7 +65,7 @@ func (l *paymentList) read(dec *jsontext.Decoder) error {
 
 // refundList is a collection of refunds; its entity is read apart.
 type refundList struct {
-	Items []refundEntity
+	Items []refundEntity `json:"items"`
 }
 
 func (l *refundList) read(dec *jsontext.Decoder) error {
