@@ -72,17 +72,48 @@ type v1OrderPayload struct {
 	Currency        string          `json:"currency"`
 }
 
-var answerNames = []string{"response_code", "response_message", "payload", "redirectionUrl", "orderId", "merchantOrderId",
-	"created", "orderStatus", "status", "amount", "currency", "value"}
+type v1Txn struct {
+	TransactionID     string `json:"transactionId"`
+	TransactionStatus string `json:"transactionStatus"`
+	Status            string `json:"status"`
+}
 
-// FuzzAnswerEquivalence: the token walk reads envelopes, payloads and
-// amounts exactly as encoding/json did, where no member read is named twice
+type v1StatusForRefund struct {
+	Payload *struct {
+		v1Txn
+		Transactions []v1Txn `json:"transactions"`
+	} `json:"payload"`
+}
+
+type v1RefundItem struct {
+	RequestID           string          `json:"requestId"`
+	TransactionID       string          `json:"transactionId"`
+	UniqueTransactionID string          `json:"uniqueTransactionId"`
+	Status              string          `json:"status"`
+	Amount              json.RawMessage `json:"amount"`
+	Currency            string          `json:"currency"`
+	TxnDate             json.RawMessage `json:"txnDate"`
+}
+
+type v1Transaction struct {
+	TransactionID string         `json:"transactionId"`
+	Refunds       []v1RefundItem `json:"refunds"`
+}
+
+var answerNames = []string{"response_code", "response_message", "payload", "redirectionUrl", "orderId", "merchantOrderId",
+	"created", "orderStatus", "status", "amount", "currency", "value", "transactionId", "transactionStatus", "transactions",
+	"requestId", "uniqueTransactionId", "txnDate", "refunds"}
+
+// FuzzAnswerEquivalence: the token walk reads envelopes, payloads,
+// amounts, transactions and refunds exactly as encoding/json did, where no member read is named twice
 // or in another case.
 func FuzzAnswerEquivalence(f *testing.F) {
 	gatewaytest.SeedAnswers(f, "enkash",
 		`{"response_code":"117","payload":"Token is invalid."}`, `{"response_code":null,"payload":null}`,
 		`{"orderId":"E","created":1779413100000,"amount":{"value":"1.5","currency":"INR"},"status":"paid"}`,
-		`{"value":105.5,"currency":null}`, `"a\u00e9\ud800"`, `{"payload":{"redirectionUrl":7}}`, `null`)
+		`{"value":105.5,"currency":null}`, `"a\u00e9\ud800"`, `{"payload":{"redirectionUrl":7}}`, `null`,
+		`{"payload":{"transactionId":"T1","status":"SUCCESS","transactions":[{"transactionId":"T2","transactionStatus":"REFUNDED"},null]}}`,
+		`{"transactionId":"T1","refunds":[{"requestId":"PGRF1","amount":"50.00","txnDate":1779413100000,"status":"SUCCESS"}]}`)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if gatewaytest.AmbiguousNames(body, answerNames) {
 			return
@@ -119,6 +150,31 @@ func FuzzAnswerEquivalence(f *testing.F) {
 		}
 		err = transform.ReadAnswer(body, transform.Into("value", &amount.Value), transform.Into("currency", &amount.Currency))
 		gatewaytest.SameReading(t, body, refErr, err, refAmount, amount)
+
+		var refPaid v1StatusForRefund
+		refErr = json.Unmarshal(body, &refPaid)
+		paid, err := readPaidOrder(body)
+		var gotPaid struct{ Payload *paidOrder }
+		gotPaid.Payload = paid
+		if refErr == nil && err == nil && (refPaid.Payload == nil) == (paid == nil) && paid != nil {
+			// The embedded txn: compared member by member.
+			gatewaytest.SameReading(t, body, nil, nil, refPaid.Payload.v1Txn, paid.txn)
+			gatewaytest.SameReading(t, body, nil, nil, struct{ T []v1Txn }{refPaid.Payload.Transactions}, struct{ T []txn }{paid.Transactions})
+		} else {
+			gatewaytest.SameReading(t, body, refErr, err, struct{ Nil bool }{refPaid.Payload == nil}, struct{ Nil bool }{paid == nil})
+		}
+
+		var refItem v1RefundItem
+		refErr = json.Unmarshal(body, &refItem)
+		var item refundItem
+		err = transform.ReadAnswerWith(body, item.read)
+		gatewaytest.SameReading(t, body, refErr, err, refItem, item)
+
+		var refTxn v1Transaction
+		refErr = json.Unmarshal(body, &refTxn)
+		var tx transaction
+		err = transform.ReadAnswerWith(body, tx.read)
+		gatewaytest.SameReading(t, body, refErr, err, refTxn, tx)
 
 		var refText string
 		refErr = json.Unmarshal(body, &refText)
