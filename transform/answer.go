@@ -99,6 +99,9 @@ func ReadAnswerWith(body []byte, read func(*jsontext.Decoder) error) error {
 // its To, skipping the others; null reads as an object without members,
 // as encoding/json read it. At most 64 members, named in ASCII.
 func ReadMembers(dec *jsontext.Decoder, members ...Member) error {
+	if len(members) > 64 {
+		panic("transform: ReadMembers reads at most 64 members")
+	}
 	switch dec.PeekKind() {
 	case 'n':
 		return dec.SkipValue()
