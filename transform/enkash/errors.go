@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 )
 
@@ -17,6 +18,11 @@ type envelope struct {
 	ResponseCode    json.RawMessage `json:"response_code"`
 	ResponseMessage string          `json:"response_message"`
 	Payload         json.RawMessage `json:"payload"`
+}
+
+func (env *envelope) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("response_code", &env.ResponseCode),
+		transform.Into("response_message", &env.ResponseMessage), transform.Into("payload", &env.Payload))
 }
 
 // StaleToken reports whether an answer means the bearer token was
@@ -31,7 +37,7 @@ func StaleToken(status int, body []byte) bool {
 		return false
 	}
 	var env envelope
-	if json.Unmarshal(body, &env) != nil {
+	if transform.ReadAnswerWith(body, env.read) != nil {
 		return false
 	}
 	return transform.IntText(env.ResponseCode) == invalidToken
@@ -45,7 +51,7 @@ func StaleToken(status int, body []byte) bool {
 func (Dialect) failure(op transform.Op, status int, body []byte) *transform.Error {
 	x := transform.Failure{Op: op, HTTPStatus: status, Unreadable: "a body that is not an EnKash envelope"}
 	var env envelope
-	if json.Unmarshal(body, &env) == nil && env.ResponseCode != nil {
+	if transform.ReadAnswerWith(body, env.read) == nil && env.ResponseCode != nil {
 		x.Readable = true
 		x.Code, x.Message = transform.IntText(env.ResponseCode), env.message()
 		if status < 400 {
@@ -76,7 +82,8 @@ func (Dialect) failure(op transform.Op, status int, body []byte) *transform.Erro
 func (env *envelope) message() string {
 	msg := env.ResponseMessage
 	var detail string
-	if json.Unmarshal(env.Payload, &detail) == nil && detail != "" && detail != msg {
+	if transform.ReadAnswerWith(env.Payload, func(dec *jsontext.Decoder) error { return transform.ReadString(dec, &detail) }) == nil &&
+		detail != "" && detail != msg {
 		if msg == "" {
 			return detail
 		}

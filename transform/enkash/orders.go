@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 	"github.com/shopspring/decimal"
 )
@@ -62,6 +63,10 @@ type createdPayload struct {
 	OrderID        string `json:"orderId"`
 }
 
+func (p *createdPayload) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("redirectionUrl", &p.RedirectionURL), transform.Into("orderId", &p.OrderID))
+}
+
 // orderPayload is the status payload; only orderId and created are
 // documented, the rest follows EnKash's checkout SDK (orderStatus, a
 // plain amount) and also accepts status and an {value,currency} amount.
@@ -75,6 +80,12 @@ type orderPayload struct {
 	Status          string          `json:"status"`
 	Amount          json.RawMessage `json:"amount"`
 	Currency        string          `json:"currency"`
+}
+
+func (p *orderPayload) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("orderId", &p.OrderID), transform.Into("merchantOrderId", &p.MerchantOrderID),
+		transform.Into("created", &p.Created), transform.Into("orderStatus", &p.OrderStatus), transform.Into("status", &p.Status),
+		transform.Into("amount", &p.Amount), transform.Into("currency", &p.Currency))
 }
 
 func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.Error) {
@@ -138,23 +149,28 @@ func newCustomerInfo(o *transform.Order) *customerInfo {
 
 func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*transform.Result, *transform.Error) {
 	// The usual success answer in one pass; anything else is read again below.
-	var one struct {
-		ResponseCode json.RawMessage `json:"response_code"`
-		Payload      *createdPayload `json:"payload"`
-	}
-	if status >= 200 && status <= 299 && json.Unmarshal(body, &one) == nil && transform.IntText(one.ResponseCode) == "0" &&
-		one.Payload != nil && one.Payload.RedirectionURL != "" {
-		return g.created(o, one.Payload), nil
+	if status >= 200 && status <= 299 {
+		if code, created, err := readCreated(body); err == nil && transform.IntText(code) == "0" && created != nil && created.RedirectionURL != "" {
+			return g.created(o, created), nil
+		}
 	}
 	env, e := g.decode(transform.OpCreate, status, body)
 	if e != nil {
 		return nil, e
 	}
 	var p createdPayload
-	if err := json.Unmarshal(env.Payload, &p); err != nil || p.RedirectionURL == "" {
+	if err := transform.ReadAnswerWith(env.Payload, p.read); err != nil || p.RedirectionURL == "" {
 		return nil, transform.Unreadable(g.Name(), status, "a success without payload.redirectionUrl")
 	}
 	return g.created(o, &p), nil
+}
+
+// readCreated reads response_code and payload (nil when null or missing)
+// of a create answer.
+func readCreated(body []byte) (code json.RawMessage, p *createdPayload, err error) {
+	err = transform.ReadAnswer(body, transform.Into("response_code", &code),
+		transform.Into("payload", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &p, (*createdPayload).read) }))
+	return code, p, err
 }
 
 func (g Dialect) created(o *transform.Order, p *createdPayload) *transform.Result {
@@ -212,7 +228,7 @@ func (g Dialect) ParseStatusFor(orderID, gatewayID string, status int, body []by
 		return nil, e
 	}
 	var p orderPayload
-	if err := json.Unmarshal(env.Payload, &p); err != nil {
+	if err := transform.ReadAnswerWith(env.Payload, p.read); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a payload that is not an EnKash order")
 	}
 	if e := transform.CheckEcho(g.Name(), transform.Echo{OrderID: orderID}, transform.Echo{OrderID: p.MerchantOrderID}, false); e != nil {
@@ -252,24 +268,22 @@ func (g Dialect) ParseStatusFor(orderID, gatewayID string, status int, body []by
 // paise ("amount.currency: only INR", at most 2 decimals): a negative
 // amount, more places (nothing is rounded) or another currency is not an
 // answer paygate can report.
-func amountOf(raw json.RawMessage, currency string) (string, string, bool) {
+func amountOf(raw []byte, currency string) (string, string, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", "", true // not reported
 	}
 	if raw[0] == '{' {
-		var a struct {
-			Value    json.RawMessage `json:"value"`
-			Currency string          `json:"currency"`
-		}
-		if json.Unmarshal(raw, &a) != nil {
+		var value json.RawMessage
+		currency = ""
+		if transform.ReadAnswer(raw, transform.Into("value", &value), transform.Into("currency", &currency)) != nil {
 			return "", "", false
 		}
-		raw, currency = bytes.TrimSpace(a.Value), a.Currency
+		raw = bytes.TrimSpace(value)
 	}
 	lit := string(raw)
 	if len(raw) > 0 && raw[0] == '"' {
-		if json.Unmarshal(raw, &lit) != nil {
+		if transform.ReadAnswerWith(raw, func(dec *jsontext.Decoder) error { return transform.ReadString(dec, &lit) }) != nil {
 			return "", "", false
 		}
 	}
@@ -289,7 +303,7 @@ func amountOf(raw json.RawMessage, currency string) (string, string, bool) {
 // parseTime formats EnKash's created time as RFC 3339 UTC: an ISO date-time
 // (without an offset it is read as IST) or epoch milliseconds. An unreadable
 // time is left out rather than failing the whole answer.
-func parseTime(raw json.RawMessage) string {
+func parseTime(raw []byte) string {
 	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
 	if s == "" || s == "null" {
 		return ""
@@ -309,7 +323,7 @@ func parseTime(raw json.RawMessage) string {
 // envelope, is mapped by failure.
 func (g Dialect) decode(op transform.Op, status int, body []byte) (*envelope, *transform.Error) {
 	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil || env.ResponseCode == nil {
+	if err := transform.ReadAnswerWith(body, env.read); err != nil || env.ResponseCode == nil {
 		return nil, g.failure(op, status, body)
 	}
 	code := transform.IntText(env.ResponseCode)

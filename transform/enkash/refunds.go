@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 )
 
@@ -29,6 +30,24 @@ type txn struct {
 	Status            string `json:"status"`
 }
 
+func (t *txn) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("transactionId", &t.TransactionID),
+		transform.Into("transactionStatus", &t.TransactionStatus), transform.Into("status", &t.Status))
+}
+
+// paidOrder is the order status payload as far as refunds read it: its own
+// transaction and transactions[].
+type paidOrder struct {
+	txn
+	Transactions []txn `json:"transactions"`
+}
+
+func (p *paidOrder) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("transactionId", &p.TransactionID),
+		transform.Into("transactionStatus", &p.TransactionStatus), transform.Into("status", &p.Status),
+		transform.Into("transactions", func(dec *jsontext.Decoder) error { return transform.ReadSlice(dec, &p.Transactions, (*txn).read) }))
+}
+
 func (t *txn) word() string {
 	if t.TransactionStatus != "" {
 		return strings.ToUpper(t.TransactionStatus)
@@ -46,6 +65,31 @@ type refundItem struct {
 	Amount              json.RawMessage `json:"amount"`
 	Currency            string          `json:"currency"`
 	TxnDate             json.RawMessage `json:"txnDate"`
+}
+
+func (r *refundItem) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("requestId", &r.RequestID), transform.Into("transactionId", &r.TransactionID),
+		transform.Into("uniqueTransactionId", &r.UniqueTransactionID), transform.Into("status", &r.Status),
+		transform.Into("amount", &r.Amount), transform.Into("currency", &r.Currency), transform.Into("txnDate", &r.TxnDate))
+}
+
+// transaction is the payload of GET /api/v0/payment/{transactionId}.
+type transaction struct {
+	TransactionID string       `json:"transactionId"`
+	Refunds       []refundItem `json:"refunds"`
+}
+
+func (t *transaction) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("transactionId", &t.TransactionID),
+		transform.Into("refunds", func(dec *jsontext.Decoder) error { return transform.ReadSlice(dec, &t.Refunds, (*refundItem).read) }))
+}
+
+// readPaidOrder reads the payload (nil when null or missing) of an order
+// status answer.
+func readPaidOrder(body []byte) (p *paidOrder, err error) {
+	err = transform.ReadAnswer(body,
+		transform.Into("payload", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &p, (*paidOrder).read) }))
+	return p, err
 }
 
 type refundRequest struct {
@@ -68,13 +112,8 @@ func (g Dialect) CheckRefund(orderID string, _ *transform.Refund) *transform.Err
 // status answer: transactions[] when present, else the payload's own
 // transactionId/transactionStatus.
 func (g Dialect) BuildRefundTarget(order *transform.Result, statusBody []byte) (string, *transform.Request, *transform.Error) {
-	var env struct {
-		Payload *struct {
-			txn
-			Transactions []txn `json:"transactions"`
-		} `json:"payload"`
-	}
-	if err := json.Unmarshal(statusBody, &env); err != nil || env.Payload == nil {
+	payload, err := readPaidOrder(statusBody)
+	if err != nil || payload == nil {
 		return "", nil, transform.Unreadable(g.Name(), http.StatusOK, "an order status paygate cannot read")
 	}
 	var ids []string
@@ -83,10 +122,10 @@ func (g Dialect) BuildRefundTarget(order *transform.Result, statusBody []byte) (
 			ids = append(ids, t.TransactionID)
 		}
 	}
-	for i := range env.Payload.Transactions {
-		add(&env.Payload.Transactions[i])
+	for i := range payload.Transactions {
+		add(&payload.Transactions[i])
 	}
-	add(&env.Payload.txn)
+	add(&payload.txn)
 	switch {
 	case len(ids) == 0:
 		return "", nil, &transform.Error{Type: transform.GatewayRejected, Gateway: g.Name(), Field: "order_id",
@@ -131,7 +170,7 @@ func (g Dialect) ParseRefund(c *transform.RefundCall, status int, body []byte) (
 		return nil, e
 	}
 	var p refundItem
-	if err := json.Unmarshal(env.Payload, &p); err != nil {
+	if err := transform.ReadAnswerWith(env.Payload, p.read); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a payload that is not an EnKash refund")
 	}
 	if p.RequestID != "" && p.RequestID != RequestID(c.Order.OrderID, c.RefundID) {
@@ -156,11 +195,8 @@ func (g Dialect) ParseRefundStatus(c *transform.RefundCall, status int, body []b
 	if e != nil {
 		return nil, e
 	}
-	var p struct {
-		TransactionID string       `json:"transactionId"`
-		Refunds       []refundItem `json:"refunds"`
-	}
-	if err := json.Unmarshal(env.Payload, &p); err != nil {
+	var p transaction
+	if err := transform.ReadAnswerWith(env.Payload, p.read); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a payload that is not an EnKash transaction")
 	}
 	if p.TransactionID != c.Target {

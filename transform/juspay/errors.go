@@ -7,24 +7,52 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 )
 
 // errorBody holds both error shapes: the classic {status, error_code,
 // error_message} and the newer one that adds error_info.
 type errorBody struct {
-	Status       string `json:"status"`
-	ErrorCode    string `json:"error_code"`
-	ErrorMessage string `json:"error_message"`
-	ErrorInfo    *struct {
-		UserMessage      string `json:"user_message"`
-		DeveloperMessage string `json:"developer_message"`
-		Code             string `json:"code"`
-		Fields           []struct {
-			FieldName string `json:"field_name"`
-			Reason    string `json:"reason"`
-		} `json:"fields"`
-	} `json:"error_info"`
+	Status       string     `json:"status"`
+	ErrorCode    string     `json:"error_code"`
+	ErrorMessage string     `json:"error_message"`
+	ErrorInfo    *errorInfo `json:"error_info"`
+}
+
+type errorInfo struct {
+	UserMessage      string       `json:"user_message"`
+	DeveloperMessage string       `json:"developer_message"`
+	Code             string       `json:"code"`
+	Fields           []errorField `json:"fields"`
+}
+
+type errorField struct {
+	FieldName string `json:"field_name"`
+	Reason    string `json:"reason"`
+}
+
+func (eb *errorBody) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("status", &eb.Status), transform.Into("error_code", &eb.ErrorCode),
+		transform.Into("error_message", &eb.ErrorMessage),
+		transform.Into("error_info", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &eb.ErrorInfo, (*errorInfo).read) }))
+}
+
+func (ei *errorInfo) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("user_message", &ei.UserMessage),
+		transform.Into("developer_message", &ei.DeveloperMessage), transform.Into("code", &ei.Code),
+		transform.Into("fields", func(dec *jsontext.Decoder) error { return transform.ReadSlice(dec, &ei.Fields, (*errorField).read) }))
+}
+
+func (f *errorField) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("field_name", &f.FieldName), transform.Into("reason", &f.Reason))
+}
+
+// readNotFound reads the status and status_id of an answer, where Juspay
+// says NOT_FOUND (40).
+func readNotFound(body []byte) (status string, statusID json.Number, err error) {
+	err = transform.ReadAnswer(body, transform.Into("status", &status), transform.Into("status_id", &statusID))
+	return status, statusID, err
 }
 
 // failure reads Juspay's error answer, either shape, for the shared
@@ -33,7 +61,7 @@ type errorBody struct {
 func (Dialect) failure(op transform.Op, status int, body []byte, o *transform.Order) *transform.Error {
 	x := transform.Failure{Op: op, HTTPStatus: status}
 	var eb errorBody
-	decoded := json.Unmarshal(body, &eb) == nil
+	decoded := transform.ReadAnswerWith(body, eb.read) == nil
 	x.Readable = decoded && (eb.ErrorCode != "" || eb.ErrorMessage != "" || eb.ErrorInfo != nil)
 	x.Code, x.Message = eb.ErrorCode, eb.ErrorMessage
 	codes := []string{eb.ErrorCode}
@@ -95,11 +123,7 @@ func (Dialect) failure(op transform.Op, status int, body []byte, o *transform.Or
 		x.InProgress = dupCall && transform.ContainsFold(x.Message, "processing")
 		x.Duplicate = dupCall || hasCode("DUPLICATE_REQUEST", "ALREADY_EXISTS")
 		x.NotFound = notFound()
-		var nf struct {
-			Status   string      `json:"status"`
-			StatusID json.Number `json:"status_id"`
-		}
-		if decoded && json.Unmarshal(body, &nf) == nil && (nf.Status == "NOT_FOUND" || string(nf.StatusID) == "40") {
+		if st, id, err := readNotFound(body); decoded && err == nil && (st == "NOT_FOUND" || id == "40") {
 			x.Readable, x.NotFound, x.Code, x.Message = true, true, "NOT_FOUND", eb.ErrorMessage
 		}
 		if transform.ContainsFold(x.Code, "amount") || transform.ContainsFold(x.Message, "amount") {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 	"github.com/shopspring/decimal"
 )
@@ -324,22 +325,45 @@ func routingID(o *transform.Order) string {
 // orderObject is the order object of the create and status answers. Amounts
 // are JSON numbers, read as literals (never float64).
 type orderObject struct {
-	ID           string      `json:"id"`
-	OrderID      string      `json:"order_id"`
-	Status       string      `json:"status"`
-	StatusID     json.Number `json:"status_id"`
-	Amount       json.Number `json:"amount"`
-	Currency     string      `json:"currency"`
-	DateCreated  string      `json:"date_created"`
-	PaymentLinks *struct {
-		Web    string `json:"web"`
-		Mobile string `json:"mobile"`
-		Iframe string `json:"iframe"`
-	} `json:"payment_links"`
-	Juspay *struct {
-		ClientAuthToken       string `json:"client_auth_token"`
-		ClientAuthTokenExpiry string `json:"client_auth_token_expiry"`
-	} `json:"juspay"`
+	ID           string        `json:"id"`
+	OrderID      string        `json:"order_id"`
+	Status       string        `json:"status"`
+	StatusID     json.Number   `json:"status_id"`
+	Amount       json.Number   `json:"amount"`
+	Currency     string        `json:"currency"`
+	DateCreated  string        `json:"date_created"`
+	PaymentLinks *paymentLinks `json:"payment_links"`
+	Juspay       *sdkToken     `json:"juspay"`
+}
+
+type paymentLinks struct {
+	Web    string `json:"web"`
+	Mobile string `json:"mobile"`
+	Iframe string `json:"iframe"`
+}
+
+type sdkToken struct {
+	ClientAuthToken       string `json:"client_auth_token"`
+	ClientAuthTokenExpiry string `json:"client_auth_token_expiry"`
+}
+
+func (ord *orderObject) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("id", &ord.ID), transform.Into("order_id", &ord.OrderID),
+		transform.Into("status", &ord.Status), transform.Into("status_id", &ord.StatusID), transform.Into("amount", &ord.Amount),
+		transform.Into("currency", &ord.Currency), transform.Into("date_created", &ord.DateCreated),
+		transform.Into("payment_links", func(dec *jsontext.Decoder) error {
+			return transform.ReadPointer(dec, &ord.PaymentLinks, (*paymentLinks).read)
+		}),
+		transform.Into("juspay", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &ord.Juspay, (*sdkToken).read) }))
+}
+
+func (l *paymentLinks) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("web", &l.Web), transform.Into("mobile", &l.Mobile), transform.Into("iframe", &l.Iframe))
+}
+
+func (j *sdkToken) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("client_auth_token", &j.ClientAuthToken),
+		transform.Into("client_auth_token_expiry", &j.ClientAuthTokenExpiry))
 }
 
 func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*transform.Result, *transform.Error) {
@@ -403,7 +427,7 @@ func (g Dialect) decode(op transform.Op, status int, body []byte, o *transform.O
 		return nil, g.failure(op, status, body, o)
 	}
 	var ord orderObject
-	if err := json.Unmarshal(body, &ord); err != nil {
+	if err := transform.ReadAnswerWith(body, ord.read); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not a Juspay order")
 	}
 	if ord.Status == "NOT_FOUND" || (ord.Status == "" && ord.StatusID == "40") {

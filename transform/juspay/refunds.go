@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 )
 
@@ -29,6 +30,12 @@ type refundObject struct {
 	Created         string           `json:"created"`
 }
 
+func (rf *refundObject) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("unique_request_id", &rf.UniqueRequestID), transform.Into("order_id", &rf.OrderID),
+		transform.Into("status", &rf.Status), transform.Into("amount", &rf.Amount), transform.Into("ref", &rf.Ref),
+		transform.Into("id", &rf.ID), transform.Into("created", &rf.Created))
+}
+
 // refundOrder is the order object of the refund and status answers.
 type refundOrder struct {
 	OrderID  string         `json:"order_id"`
@@ -38,6 +45,13 @@ type refundOrder struct {
 	Refunds  []refundObject `json:"refunds"`
 	// UniqueRequestID marks a flat refund object.
 	UniqueRequestID string `json:"unique_request_id"`
+}
+
+func (o *refundOrder) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("order_id", &o.OrderID), transform.Into("status", &o.Status),
+		transform.Into("status_id", &o.StatusID), transform.Into("currency", &o.Currency),
+		transform.Into("refunds", func(dec *jsontext.Decoder) error { return transform.ReadSlice(dec, &o.Refunds, (*refundObject).read) }),
+		transform.Into("unique_request_id", &o.UniqueRequestID))
 }
 
 // refundRequest is the form of POST /orders/{order_id}/refunds.
@@ -113,7 +127,7 @@ func (g Dialect) ParseRefundStatus(c *transform.RefundCall, status int, body []b
 // object) by its unique_request_id, never by position.
 func (g Dialect) findRefund(c *transform.RefundCall, status int, body []byte) (*transform.RefundResult, *transform.Error) {
 	var ord refundOrder
-	if err := json.Unmarshal(body, &ord); err != nil {
+	if err := transform.ReadAnswerWith(body, ord.read); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not a Juspay order")
 	}
 	if ord.Status == "NOT_FOUND" || string(ord.StatusID) == "40" {
@@ -126,7 +140,7 @@ func (g Dialect) findRefund(c *transform.RefundCall, status int, body []byte) (*
 	refunds := ord.Refunds
 	if ord.UniqueRequestID != "" {
 		var flat refundObject
-		if json.Unmarshal(body, &flat) != nil {
+		if transform.ReadAnswerWith(body, flat.read) != nil {
 			return nil, transform.Unreadable(g.Name(), status, "a refund paygate cannot read")
 		}
 		refunds = []refundObject{flat}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 )
 
@@ -18,6 +19,11 @@ type envelope struct {
 	ReturnData json.RawMessage  `json:"return_data"`
 }
 
+func (env *envelope) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("code", &env.Code), transform.Into("status", &env.Status),
+		transform.Into("message", &env.Message), transform.Into("return_data", &env.ReturnData))
+}
+
 // failure reads a KwikPaisa error answer, v3 ({"status":false,"code":401,
 // "message":…}) or legacy ({"code":"401","status":"failed","message":…,
 // "return_data":{"description":…}}), for the shared skeleton
@@ -27,7 +33,7 @@ func (Dialect) failure(op transform.Op, status int, body []byte) *transform.Erro
 	x := transform.Failure{Op: op, HTTPStatus: status}
 	code := status
 	var env envelope
-	if json.Unmarshal(body, &env) == nil {
+	if transform.ReadAnswerWith(body, env.read) == nil {
 		x.Readable = true
 		x.Code, x.Message = string(env.Code), env.message()
 		if status >= 200 && status <= 299 {
@@ -55,15 +61,13 @@ func (Dialect) failure(op transform.Op, status int, body []byte) *transform.Erro
 // when there is one.
 func (env *envelope) message() string {
 	msg := string(env.Message)
-	var rd struct {
-		Description transform.Scalar `json:"description"`
-	}
-	if len(env.ReturnData) > 0 && json.Unmarshal(env.ReturnData, &rd) == nil && rd.Description != "" {
+	var desc transform.Scalar
+	if len(env.ReturnData) > 0 && transform.ReadAnswer(env.ReturnData, transform.Into("description", &desc)) == nil && desc != "" {
 		if msg == "" {
-			return string(rd.Description)
+			return string(desc)
 		}
-		if string(rd.Description) != msg {
-			msg += ": " + string(rd.Description)
+		if string(desc) != msg {
+			msg += ": " + string(desc)
 		}
 	}
 	return msg

@@ -1,11 +1,11 @@
 package kwikpaisa
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 	"github.com/shopspring/decimal"
 )
@@ -33,6 +33,14 @@ type returnData struct {
 	PaymentMethod transform.Scalar `json:"payment_method"`
 	TransactionID transform.Scalar `json:"transaction_id"`
 	PaidAt        string           `json:"paid_at"`
+}
+
+func (rd *returnData) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("kwikX_order_id", &rd.KwikXOrderID), transform.Into("order_id", &rd.OrderID),
+		transform.Into("order_status", &rd.OrderStatus), transform.Into("payment_link", &rd.PaymentLink),
+		transform.Into("created_at", &rd.CreatedAt), transform.Into("order_amount", &rd.OrderAmount), transform.Into("amount", &rd.Amount),
+		transform.Into("currency", &rd.Currency), transform.Into("payment_method", &rd.PaymentMethod),
+		transform.Into("transaction_id", &rd.TransactionID), transform.Into("paid_at", &rd.PaidAt))
 }
 
 // createRequest is the body of POST /api/v3/pg/order/create
@@ -295,29 +303,30 @@ func (g Dialect) decode(op transform.Op, status int, body []byte) (*returnData, 
 		return nil, g.failure(op, status, body)
 	}
 	// The usual success answer in one pass; anything else is read again below.
-	var one struct {
-		Code       transform.Scalar `json:"code"`
-		Status     transform.Scalar `json:"status"`
-		ReturnData *returnData      `json:"return_data"`
-	}
-	if json.Unmarshal(body, &one) == nil && one.ReturnData != nil && one.ReturnData.KwikXOrderID != "" {
-		if env := (envelope{Code: one.Code, Status: one.Status}); env.carries(one.ReturnData) {
-			return one.ReturnData, nil
-		}
+	if one, ord, err := readSuccess(body); err == nil && ord != nil && ord.KwikXOrderID != "" && one.carries(ord) {
+		return ord, nil
 	}
 	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
+	if err := transform.ReadAnswerWith(body, env.read); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not KwikPaisa JSON")
 	}
-	var ord returnData
-	hasOrder := len(env.ReturnData) > 0 && json.Unmarshal(env.ReturnData, &ord) == nil && ord.KwikXOrderID != ""
-	if !hasOrder || !env.carries(&ord) {
+	ord := new(returnData)
+	hasOrder := len(env.ReturnData) > 0 && transform.ReadAnswerWith(env.ReturnData, ord.read) == nil && ord.KwikXOrderID != ""
+	if !hasOrder || !env.carries(ord) {
 		if env.failed() {
 			return nil, g.failure(op, status, body)
 		}
 		return nil, transform.Unreadable(g.Name(), status, "a body without return_data.kwikX_order_id")
 	}
-	return &ord, nil
+	return ord, nil
+}
+
+// readSuccess reads code, status and return_data (nil when null or
+// missing) of an answer.
+func readSuccess(body []byte) (env envelope, ord *returnData, err error) {
+	err = transform.ReadAnswer(body, transform.Into("code", &env.Code), transform.Into("status", &env.Status),
+		transform.Into("return_data", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &ord, (*returnData).read) }))
+	return env, ord, err
 }
 
 // carries reports whether a 2xx answer holding an order is that order's

@@ -1,21 +1,34 @@
 package razorpay
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 )
 
 // errorBody is Razorpay's error answer (razorpay.com/docs/errors).
 type errorBody struct {
-	Error *struct {
-		Code        string `json:"code"`
-		Description string `json:"description"`
-		Field       string `json:"field"`
-		Reason      string `json:"reason"`
-	} `json:"error"`
+	Error *errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
+	Field       string `json:"field"`
+	Reason      string `json:"reason"`
+}
+
+func (eb *errorBody) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("error", func(dec *jsontext.Decoder) error {
+		return transform.ReadPointer(dec, &eb.Error, (*errorDetail).read)
+	}))
+}
+
+func (d *errorDetail) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("code", &d.Code), transform.Into("description", &d.Description),
+		transform.Into("field", &d.Field), transform.Into("reason", &d.Reason))
 }
 
 // failure reads Razorpay's error answer {"error":{code,description,field}}
@@ -24,7 +37,7 @@ func (Dialect) failure(op transform.Op, status int, body []byte) *transform.Erro
 	x := transform.Failure{Op: op, HTTPStatus: status}
 	var eb errorBody
 	field := ""
-	if json.Unmarshal(body, &eb) == nil && eb.Error != nil {
+	if transform.ReadAnswerWith(body, eb.read) == nil && eb.Error != nil {
 		x.Readable = true
 		x.Code, x.Message, field = eb.Error.Code, eb.Error.Description, eb.Error.Field
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 	"github.com/shopspring/decimal"
 )
@@ -54,7 +55,7 @@ func (r *createRequest) appendJSON(b []byte) []byte {
 
 // orderEntity is the part of Razorpay's order entity paygate reads;
 // fields it does not read (entity, notes, which Razorpay sends as [] when
-// empty) are not decoded, which saves their allocations.
+// empty) are skipped, which saves their allocations.
 type orderEntity struct {
 	ID        string      `json:"id"`
 	Amount    json.Number `json:"amount"`
@@ -64,10 +65,21 @@ type orderEntity struct {
 	CreatedAt int64       `json:"created_at"`
 }
 
+func (o *orderEntity) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("id", &o.ID), transform.Into("amount", &o.Amount),
+		transform.Into("currency", &o.Currency), transform.Into("receipt", &o.Receipt), transform.Into("status", &o.Status),
+		transform.Into("created_at", &o.CreatedAt))
+}
+
 type collection struct {
 	Entity string        `json:"entity"`
 	Count  int           `json:"count"`
 	Items  []orderEntity `json:"items"`
+}
+
+func (c *collection) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("entity", &c.Entity), transform.Into("count", &c.Count),
+		transform.Into("items", func(dec *jsontext.Decoder) error { return transform.ReadSlice(dec, &c.Items, (*orderEntity).read) }))
 }
 
 func (g Dialect) BuildCreate(o *transform.Order) (transform.Request, *transform.Error) {
@@ -112,7 +124,7 @@ func (g Dialect) ParseCreate(o *transform.Order, status int, body []byte) (*tran
 		return nil, g.failure(transform.OpCreate, status, body)
 	}
 	var ord orderEntity
-	if err := json.Unmarshal(body, &ord); err != nil || ord.ID == "" {
+	if err := transform.ReadAnswerWith(body, ord.read); err != nil || ord.ID == "" {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not a Razorpay order")
 	}
 	res, e := g.result(o.OrderID, &ord)
@@ -151,7 +163,7 @@ func (g Dialect) ParseStatus(orderID string, status int, body []byte) (*transfor
 		return nil, g.failure(transform.OpStatus, status, body)
 	}
 	var c collection
-	if err := json.Unmarshal(body, &c); err != nil || c.Entity != "collection" {
+	if err := transform.ReadAnswerWith(body, c.read); err != nil || c.Entity != "collection" {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not a Razorpay collection")
 	}
 	// The list is filtered by receipt: an item under another receipt (or

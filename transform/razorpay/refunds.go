@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 	"github.com/shopspring/decimal"
 )
@@ -27,8 +28,13 @@ type payment struct {
 	OrderID  string      `json:"order_id"`
 }
 
+func (p *payment) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("id", &p.ID), transform.Into("amount", &p.Amount),
+		transform.Into("currency", &p.Currency), transform.Into("status", &p.Status), transform.Into("order_id", &p.OrderID))
+}
+
 // refundEntity is the part of a refund entity paygate reads; notes (which
-// comes as [] when empty) is not decoded.
+// comes as [] when empty) is skipped.
 type refundEntity struct {
 	ID        string      `json:"id"`
 	Entity    string      `json:"entity"`
@@ -38,6 +44,33 @@ type refundEntity struct {
 	Receipt   string      `json:"receipt"` // "" when null
 	Status    string      `json:"status"`
 	CreatedAt int64       `json:"created_at"`
+}
+
+func (rf *refundEntity) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("id", &rf.ID), transform.Into("entity", &rf.Entity),
+		transform.Into("amount", &rf.Amount), transform.Into("currency", &rf.Currency), transform.Into("payment_id", &rf.PaymentID),
+		transform.Into("receipt", &rf.Receipt), transform.Into("status", &rf.Status), transform.Into("created_at", &rf.CreatedAt))
+}
+
+// paymentList is a collection of payments.
+type paymentList struct {
+	Entity string    `json:"entity"`
+	Items  []payment `json:"items"`
+}
+
+func (l *paymentList) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("entity", &l.Entity),
+		transform.Into("items", func(dec *jsontext.Decoder) error { return transform.ReadSlice(dec, &l.Items, (*payment).read) }))
+}
+
+// refundList is a collection of refunds; its entity is read apart.
+type refundList struct {
+	Items []refundEntity `json:"items"`
+}
+
+func (l *refundList) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec,
+		transform.Into("items", func(dec *jsontext.Decoder) error { return transform.ReadSlice(dec, &l.Items, (*refundEntity).read) }))
 }
 
 // refundRequest is the body of POST /v1/payments/{payment_id}/refund
@@ -109,11 +142,8 @@ func (g Dialect) ParseRefundTarget(order *transform.Result, status int, body []b
 	if status != http.StatusOK {
 		return "", g.failure(transform.OpRefund, status, body)
 	}
-	var c struct {
-		Entity string    `json:"entity"`
-		Items  []payment `json:"items"`
-	}
-	if err := json.Unmarshal(body, &c); err != nil || c.Entity != "collection" {
+	var c paymentList
+	if err := transform.ReadAnswerWith(body, c.read); err != nil || c.Entity != "collection" {
 		return "", transform.Unreadable(g.Name(), status, "a body that is not a Razorpay collection of payments")
 	}
 	var found *payment
@@ -174,7 +204,7 @@ func (g Dialect) ParseRefund(c *transform.RefundCall, status int, body []byte) (
 		return nil, g.failure(transform.OpRefund, status, body)
 	}
 	var rf refundEntity
-	if err := json.Unmarshal(body, &rf); err != nil || rf.ID == "" || rf.Entity != "refund" {
+	if err := transform.ReadAnswerWith(body, rf.read); err != nil || rf.ID == "" || rf.Entity != "refund" {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not a Razorpay refund")
 	}
 	return g.refundResult(c, &rf)
@@ -205,16 +235,14 @@ func (g Dialect) ParseRefundStatus(c *transform.RefundCall, status int, body []b
 		}
 		return nil, e
 	}
-	var probe struct {
-		Entity string `json:"entity"`
-	}
-	if err := json.Unmarshal(body, &probe); err != nil {
+	var entity string
+	if err := transform.ReadAnswer(body, transform.Into("entity", &entity)); err != nil {
 		return nil, transform.Unreadable(g.Name(), status, "a body that is not a Razorpay refund")
 	}
-	switch probe.Entity {
+	switch entity {
 	case "refund":
 		var rf refundEntity
-		if err := json.Unmarshal(body, &rf); err != nil || rf.ID == "" {
+		if err := transform.ReadAnswerWith(body, rf.read); err != nil || rf.ID == "" {
 			return nil, transform.Unreadable(g.Name(), status, "a body that is not a Razorpay refund")
 		}
 		if rf.ID != c.GatewayRefundID {
@@ -222,10 +250,8 @@ func (g Dialect) ParseRefundStatus(c *transform.RefundCall, status int, body []b
 		}
 		return g.refundResult(c, &rf)
 	case "collection":
-		var list struct {
-			Items []refundEntity `json:"items"`
-		}
-		if err := json.Unmarshal(body, &list); err != nil {
+		var list refundList
+		if err := transform.ReadAnswerWith(body, list.read); err != nil {
 			return nil, transform.Unreadable(g.Name(), status, "a body that is not a Razorpay collection of refunds")
 		}
 		// Newest first; with X-Refund-Idempotency there is one refund per
