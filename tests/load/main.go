@@ -20,16 +20,25 @@
 // inside the same Caddy (checking credentials and signatures), each segment
 // getting a fresh emulator instance through a config reload.
 //
-// Rounds are interleaved: every round runs, for every gateway and every
-// concurrency, the plain route then the paygate route (a fixed number of
-// requests after a warm-up, on keep-alive connections), so slow drift of a
-// shared machine spreads over all gateways and both routes. The report
-// gives per gateway the medians over rounds of the per-round differences:
-// throughput paygate/plain at the highest -c, added p50 and p99 at the
-// lowest -c, Caddy's CPU per request; and a PASS/FAIL line per budget item
-// (README "Performance"), without failing the process. Every create carries
-// a new order_id: paygate would replay a repeated one. The run is bounded
-// (-timeout) and stops Caddy and the stand-in at the end.
+// Creates are one operation of -ops; refunds and webhook verification are
+// measured the same way (ops.go): a refund of a paid order of the stand-in
+// through POST /pay/orders/{order_id}/refunds against the same upstream
+// calls sent one after another on the plain route, and a signed
+// notification through paygate_webhook (forwarding the canonical event to
+// the stand-in's application endpoint) against the same notification
+// reverse_proxied to that endpoint. Those two need the stand-in.
+//
+// Rounds are interleaved: every round runs, for every gateway, operation
+// and concurrency, the plain route then the paygate route (a fixed number
+// of requests after a warm-up, on keep-alive connections), so slow drift of
+// a shared machine spreads over all gateways and both routes. The report
+// gives per gateway and operation the medians over rounds of the per-round
+// differences: throughput paygate/plain at the highest -c, added p50 and
+// p99 at the lowest -c, Caddy's CPU per request; and a PASS/FAIL line per
+// budget item (README "Performance"), without failing the process. Every
+// create carries a new order_id and every refund a new refund_id: paygate
+// would replay a repeated one; every notification is a new event. The run
+// is bounded (-timeout) and stops Caddy and the stand-in at the end.
 package main
 
 import (
@@ -88,8 +97,8 @@ func main() {
 	flag.IntVar(&cfg.requests, "n", 3000, "measured requests per route per -c per round")
 	flag.IntVar(&cfg.warmup, "warmup", 300, "warm-up requests before each measured segment (not counted)")
 	flag.DurationVar(&cfg.segmentMax, "segment-max", 60*time.Second, "longest a segment may run; it stops early with fewer requests")
-	flag.StringVar(&cfg.mode, "mode", "latency", "latency (rounds at -c: the budget), saturation (rounds at -sat-c), both, or profile (Caddy CPU and allocation profiles under load, per route, into -profile-dir)")
-	flag.StringVar(&cfg.profileDir, "profile-dir", "", "where -mode profile writes <gateway>-<route>.cpu.pprof and .allocs-{before,after}.pprof")
+	flag.StringVar(&cfg.mode, "mode", "latency", "latency (rounds at -c: the budget), saturation (rounds at -sat-c), both, or profile (Caddy CPU and allocation profiles under load, per gateway, operation and route, into -profile-dir)")
+	flag.StringVar(&cfg.profileDir, "profile-dir", "", "where -mode profile writes <gateway>-<route>.cpu.pprof (creates; <gateway>-<op>-<route> for refund and webhook) and .allocs-{before,after}.pprof")
 	flag.IntVar(&cfg.profileN, "profile-n", 40000, "requests per route in profile mode (enough to outlast -profile-seconds)")
 	flag.IntVar(&cfg.profileSecs, "profile-seconds", 4, "length of each CPU profile")
 	flag.StringVar(&sat, "sat-c", "16,64", "concurrency levels of saturation mode")
@@ -120,6 +129,14 @@ func main() {
 	var err error
 	if cfg.ops, err = parseOps(ops); err != nil {
 		fatalf("%v", err)
+	}
+	for _, o := range cfg.ops {
+		// A segment's notifications are signed when it is built, its
+		// warm-up and measured phase last at most -segment-max each, and
+		// paygate accepts KwikPaisa's X-TIMESTAMP for ±300 s.
+		if o == opWebhook && cfg.segmentMax > 2*time.Minute {
+			fatalf("-segment-max must be at most 2m with -ops webhook: notifications are signed when a segment starts and their timestamps are valid for 300 s")
+		}
 	}
 	if cfg.upstream == "emulator" {
 		for _, o := range cfg.ops {
