@@ -334,3 +334,42 @@ func TestParseOps(t *testing.T) {
 		}
 	}
 }
+
+// The summary and the budget lines name the operation beside the gateway.
+func TestReportNamesOperations(t *testing.T) {
+	seg := func(us int64) *result {
+		r := &result{elapsed: time.Second, cpuTicks: -1, upCPUTicks: -1}
+		for range 100 {
+			r.latencies = append(r.latencies, us*1000)
+		}
+		return r
+	}
+	var reports []*gatewayReport
+	for _, o := range []operation{opCreate, opRefund} {
+		rep := &gatewayReport{name: "razorpay", op: o}
+		for _, c := range []int{1, 16} {
+			l := &level{concurrency: c}
+			l.rounds[plainRoute] = []*result{seg(300)}
+			l.rounds[paygateRoute] = []*result{seg(340)}
+			rep.lat = append(rep.lat, l)
+		}
+		reports = append(reports, rep)
+	}
+	var out strings.Builder
+	h := &harness{cfg: config{rounds: 3}, out: &out}
+	h.printGateway(reports[1])
+	h.printSummary(reports)
+	text := out.String()
+	for _, want := range []string{
+		"## razorpay refund\n",
+		"| gateway | operation | throughput at 16 connections",
+		"| razorpay | create | 100.0 % | 100 → 100 | +40 µs |",
+		"| razorpay | refund | 100.0 % | 100 → 100 | +40 µs |",
+		"PASS  razorpay refund    throughput at 16 connections",
+		"PASS  razorpay create    added p50 at 1 connection          +40 µs",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+}

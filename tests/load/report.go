@@ -152,7 +152,8 @@ func (h *harness) describeOps() {
 					calls = append(calls, s.spec.name+" "+strings.Join(refundCallNames(s.spec), ", "))
 				}
 			}
-			fmt.Fprintf(w, "  refund   the upstream calls paygate makes for one refund (%s),\n"+
+			fmt.Fprintf(w, "  refund   the upstream calls paygate makes for one refund\n"+
+				"           (%s),\n"+
 				"           signed as paygate signs them, sent one after another on one connection and timed and counted\n"+
 				"           as ONE refund, as an application holding the secret would send them; so the plain route pays a\n"+
 				"           client round trip through Caddy per call where paygate pays one per refund\n"+
