@@ -26,6 +26,8 @@ type caddyProc struct {
 	logPath string
 	// logLevel is Caddy's default log level; empty leaves Caddy's INFO.
 	logLevel string
+	// webhooks adds each gateway's paygate_webhook route (-ops webhook).
+	webhooks bool
 	sites    []*site
 }
 
@@ -78,11 +80,14 @@ func caddyVersion(bin string) string {
 // routes to the same upstream (the stand-in, or the emulator site rendered
 // here too).
 //
-//	paygate route:  POST /pay/orders  → paygate <gw> → reverse_proxy upstream
+//	paygate route:  /pay/*            → paygate <gw> → reverse_proxy upstream
+//	                (creates, refunds, and EnKash's confirm_with status)
+//	webhook route:  /webhooks/<gw>    → paygate_webhook <gw> → reverse_proxy upstream
+//	                (with -ops webhook: the canonical event to upstream /app)
 //	plain route:    anything else     →                reverse_proxy upstream
 //
 // The plain route is the catch-all so that it does nothing but proxy: no
-// rewrite, no extra matcher; both routes evaluate the same /pay/* matcher.
+// rewrite, no extra matcher; all routes evaluate the same matchers.
 func (p *caddyProc) caddyfile() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "{\n\tadmin %s\n\tauto_https off\n\tpersist_config off\n\tgrace_period 2s\n", p.admin)
@@ -103,6 +108,13 @@ func (p *caddyProc) caddyfile() string {
 			fmt.Fprintf(&b, "\t\t\t%s\n", o)
 		}
 		fmt.Fprintf(&b, "\t\t}\n\t\treverse_proxy %s\n\t}\n", s.upstream)
+		if wh := s.spec.webhook; p.webhooks && wh != nil {
+			fmt.Fprintf(&b, "\thandle %s {\n\t\tpaygate_webhook %s {\n", webhookPath(s.spec.name), s.spec.name)
+			for _, o := range wh.options(s.front) {
+				fmt.Fprintf(&b, "\t\t\t%s\n", o)
+			}
+			fmt.Fprintf(&b, "\t\t\tforward_path %s\n\t\t}\n\t\treverse_proxy %s\n\t}\n", appPath, s.upstream)
+		}
 		fmt.Fprintf(&b, "\thandle {\n\t\treverse_proxy %s\n\t}\n}\n", s.upstream)
 		if s.emulator == "" {
 			continue

@@ -44,6 +44,39 @@ type gatewaySpec struct {
 	// plainOK recognises the emulator's success answer on the plain route.
 	plainStatus int
 	plainOK     []byte
+	// refundOK recognises paygate's 201 refund answer; refundSteps are
+	// the upstream calls of a refund, in paygate's order (status, [refund
+	// target], refund), and how the stand-in's answer to each is
+	// recognised. Empty: paygate has no refund API for the gateway.
+	refundOK    []byte
+	refundSteps []refundStep
+	// webhook is how the gateway notifies; nil: no webhook segment.
+	webhook *webhookSpec
+}
+
+// refundStep is one upstream call of a refund: its name in the report and
+// what marks the stand-in's success answer to it.
+type refundStep struct {
+	name   string
+	marker []byte
+}
+
+// webhookSpec is a gateway's notification: paygate_webhook's options and
+// the signed notification about a paid order.
+type webhookSpec struct {
+	// options are paygate_webhook's option lines; front is the gateway's
+	// front site (EnKash's notifications are confirmed through the paygate
+	// route there).
+	options func(front string) []string
+	// notify builds the notification the gateway would send about a paid
+	// order at now, signed over exactly the body returned.
+	notify func(orderID string, now time.Time) (headers [][2]string, body []byte)
+	// confirm: the notification proves nothing (EnKash signs none), so the
+	// plain route's application asks the order's status itself, as
+	// paygate_webhook does through confirm_with; confirmOK recognises the
+	// status answer of a paid order.
+	confirm   bool
+	confirmOK []byte
 }
 
 // The canonical create every gateway accepts; ORDERID is replaced per
@@ -61,12 +94,18 @@ func gatewaySpecs() []*gatewaySpec {
 		kpKey, kpSecret    = "PAYGATE_LOAD_KWIKPAISA_API_KEY", "PAYGATE_LOAD_KWIKPAISA_SECRET_KEY"
 		ekAccess, ekSecret = "PAYGATE_LOAD_ENKASH_ACCESS_KEY", "PAYGATE_LOAD_ENKASH_SECRET_KEY"
 		jpVersion          = "2023-01-01"
+		// Webhook credentials: Razorpay's webhook secret (not the API
+		// secret) and Juspay's dashboard Basic credentials; KwikPaisa signs
+		// webhooks with the API secret, EnKash signs nothing.
+		rzpWebhook           = "PAYGATE_LOAD_RAZORPAY_WEBHOOK_SECRET"
+		jpHookUser, jpHookPw = "PAYGATE_LOAD_JUSPAY_WEBHOOK_USERNAME", "PAYGATE_LOAD_JUSPAY_WEBHOOK_PASSWORD"
 	)
 	creds := map[string]string{
 		rzpID: "rzp_test_load0000001", rzpSecret: "load-razorpay-secret",
 		jpKey: "LOADJUSPAYKEY0000000001", jpMerchant: "load_merchant",
 		kpKey: "pk_test_load0000001", kpSecret: "sk_test_load_kwikpaisa_secret",
 		ekAccess: "ak_load_0000001", ekSecret: "sk_load_enkash_secret",
+		rzpWebhook: "load-razorpay-webhook-secret", jpHookUser: "load_juspay_hook", jpHookPw: "load-juspay-hook-password",
 	}
 	cred := func(names ...string) []credential {
 		var out []credential
@@ -79,7 +118,7 @@ func gatewaySpecs() []*gatewaySpec {
 	return []*gatewaySpec{
 		{
 			name:  "razorpay",
-			creds: cred(rzpID, rzpSecret),
+			creds: cred(rzpID, rzpSecret, rzpWebhook),
 			emulatorOptions: func() []string {
 				return []string{"key_id " + env(rzpID), "key_secret " + env(rzpSecret)}
 			},
@@ -93,10 +132,21 @@ func gatewaySpecs() []*gatewaySpec {
 			},
 			plainStatus: 200,
 			plainOK:     []byte(`"status":"created"`),
+			refundOK:    []byte(`"status":"succeeded"`),
+			refundSteps: []refundStep{{"status", []byte(`"status":"paid"`)}, {"payments", []byte(`"status":"captured"`)},
+				{"refund", []byte(`"entity":"refund"`)}},
+			webhook: &webhookSpec{
+				options: func(string) []string {
+					return []string{"webhook_secret " + env(rzpWebhook), "account " + env(rzpID)}
+				},
+				notify: func(orderID string, now time.Time) ([][2]string, []byte) {
+					return razorpayNotification(creds[rzpWebhook], orderID, now)
+				},
+			},
 		},
 		{
 			name:  "juspay",
-			creds: cred(jpKey, jpMerchant),
+			creds: cred(jpKey, jpMerchant, jpHookUser, jpHookPw),
 			emulatorOptions: func() []string {
 				return []string{"api_key " + env(jpKey), "merchant_id " + env(jpMerchant), "version " + jpVersion}
 			},
@@ -111,6 +161,16 @@ func gatewaySpecs() []*gatewaySpec {
 			},
 			plainStatus: 200,
 			plainOK:     []byte(`"status":"CREATED"`),
+			refundOK:    []byte(`"status":"pending"`),
+			refundSteps: []refundStep{{"status", []byte(`"status":"CHARGED"`)}, {"refund", []byte(`"unique_request_id":"`)}},
+			webhook: &webhookSpec{
+				options: func(string) []string {
+					return []string{"username " + env(jpHookUser), "password " + env(jpHookPw), "account " + env(jpMerchant)}
+				},
+				notify: func(orderID string, now time.Time) ([][2]string, []byte) {
+					return juspayNotification(creds[jpHookUser], creds[jpHookPw], creds[jpMerchant], orderID, now)
+				},
+			},
 		},
 		{
 			name:  "kwikpaisa",
@@ -130,6 +190,15 @@ func gatewaySpecs() []*gatewaySpec {
 			},
 			plainStatus: 200,
 			plainOK:     []byte(`"status":"success"`),
+			// No refund API: paygate answers 501 before any call.
+			webhook: &webhookSpec{
+				options: func(string) []string {
+					return []string{"api_key " + env(kpKey), "secret_key " + env(kpSecret)}
+				},
+				notify: func(orderID string, now time.Time) ([][2]string, []byte) {
+					return kwikpaisaNotification(creds[kpSecret], orderID, now)
+				},
+			},
 		},
 		{
 			name:  "enkash",
@@ -155,6 +224,16 @@ func gatewaySpecs() []*gatewaySpec {
 			},
 			plainStatus: 200,
 			plainOK:     []byte(`"response_code":0`),
+			refundOK:    []byte(`"status":"pending"`),
+			refundSteps: []refundStep{{"status", []byte(`"orderStatus":"PAID"`)}, {"refund", []byte(`"response_code":0`)}},
+			webhook: &webhookSpec{
+				options: func(front string) []string {
+					return []string{"confirm_with http://" + front + "/pay", "account " + env(ekAccess)}
+				},
+				notify:    enkashNotification,
+				confirm:   true,
+				confirmOK: []byte(`"orderStatus":"PAID"`),
+			},
 		},
 	}
 }
@@ -217,6 +296,13 @@ func plainRequestFor(spec *gatewaySpec, sign func(http.Header, *transform.Reques
 	if e != nil {
 		return nil, e
 	}
+	return signedRequest(sign, host, req), nil
+}
+
+// signedRequest serialises a gateway request with the headers paygate
+// would send (exchange.go prepare: Accept, the request's own headers,
+// Content-Type) and the credentials, for host.
+func signedRequest(sign func(http.Header, *transform.Request), host string, req transform.Request) []byte {
 	h := http.Header{"User-Agent": {userAgent}}
 	for k, v := range req.Header {
 		h.Set(k, v)
@@ -240,5 +326,5 @@ func plainRequestFor(spec *gatewaySpec, sign func(http.Header, *transform.Reques
 	if req.RawQuery != "" {
 		target += "?" + req.RawQuery
 	}
-	return serialise(req.Method, target, host, headers, req.Body), nil
+	return serialise(req.Method, target, host, headers, req.Body)
 }

@@ -32,15 +32,14 @@ type check struct {
 	marker []byte
 }
 
-// phase is a fixed list of requests sent by `concurrency` workers, each on
+// phase is a fixed list of calls sent by `concurrency` workers, each on
 // its own keep-alive connection.
 type phase struct {
 	addr        string
-	requests    [][]byte
+	requests    []call
 	concurrency int
 	timeout     time.Duration // per request
-	deadline    time.Time     // no new request after this
-	want        check
+	deadline    time.Time     // no new call after this
 	// conns are the workers' keep-alive connections, kept from the warm-up
 	// to the measured phase; nil entries are dialled.
 	conns []*conn
@@ -114,29 +113,16 @@ func (ph *phase) run(ctx context.Context) *result {
 						continue
 					}
 				}
-				t0 := time.Now()
-				status, body, mustClose, err := c.do(ph.requests[i], ph.timeout)
-				d := time.Since(t0)
-				if err != nil || status != ph.want.status || !bytes.Contains(body, ph.want.marker) {
+				d, sample, ok := ph.do(&c, ph.requests[i])
+				if ok {
+					lat = append(lat, int64(d))
+				} else {
 					errCnt.Add(1)
 					mu.Lock()
 					if res.sample == "" {
-						if err != nil {
-							res.sample = err.Error()
-						} else {
-							res.sample = fmt.Sprintf("HTTP %d %.300s", status, body)
-						}
+						res.sample = sample
 					}
 					mu.Unlock()
-					if err != nil {
-						mustClose = true
-					}
-				} else {
-					lat = append(lat, int64(d))
-				}
-				if mustClose {
-					c.close()
-					c = nil
 				}
 			}
 			perWorker[w] = lat
@@ -149,6 +135,41 @@ func (ph *phase) run(ctx context.Context) *result {
 	}
 	res.errors = int(errCnt.Load())
 	return res
+}
+
+// do sends a call's steps one after another on *c and times them all. A
+// failed step ends the call; a connection the answer closes, or that
+// failed, is replaced (*c is nil after a failure).
+func (ph *phase) do(c **conn, cl call) (time.Duration, string, bool) {
+	t0 := time.Now()
+	for j, st := range cl {
+		if *c == nil {
+			var err error
+			if *c, err = dial(ph.addr); err != nil {
+				return 0, err.Error(), false
+			}
+		}
+		status, body, mustClose, err := (*c).do(st.raw, ph.timeout)
+		failed := err != nil || status != st.want.status || !bytes.Contains(body, st.want.marker)
+		sample := ""
+		switch {
+		case err != nil:
+			sample, mustClose = err.Error(), true
+		case failed:
+			sample = fmt.Sprintf("HTTP %d %.300s", status, body)
+		}
+		if len(cl) > 1 && sample != "" {
+			sample = fmt.Sprintf("step %d of %d: %s", j+1, len(cl), sample)
+		}
+		if mustClose {
+			(*c).close()
+			*c = nil
+		}
+		if failed {
+			return 0, sample, false
+		}
+	}
+	return time.Since(t0), "", true
 }
 
 // closeConns ends the phase's connections.

@@ -20,16 +20,25 @@
 // inside the same Caddy (checking credentials and signatures), each segment
 // getting a fresh emulator instance through a config reload.
 //
-// Rounds are interleaved: every round runs, for every gateway and every
-// concurrency, the plain route then the paygate route (a fixed number of
-// requests after a warm-up, on keep-alive connections), so slow drift of a
-// shared machine spreads over all gateways and both routes. The report
-// gives per gateway the medians over rounds of the per-round differences:
-// throughput paygate/plain at the highest -c, added p50 and p99 at the
-// lowest -c, Caddy's CPU per request; and a PASS/FAIL line per budget item
-// (README "Performance"), without failing the process. Every create carries
-// a new order_id: paygate would replay a repeated one. The run is bounded
-// (-timeout) and stops Caddy and the stand-in at the end.
+// Creates are one operation of -ops; refunds and webhook verification are
+// measured the same way (ops.go): a refund of a paid order of the stand-in
+// through POST /pay/orders/{order_id}/refunds against the same upstream
+// calls sent one after another on the plain route, and a signed
+// notification through paygate_webhook (forwarding the canonical event to
+// the stand-in's application endpoint) against the same notification
+// reverse_proxied to that endpoint. Those two need the stand-in.
+//
+// Rounds are interleaved: every round runs, for every gateway, operation
+// and concurrency, the plain route then the paygate route (a fixed number
+// of requests after a warm-up, on keep-alive connections), so slow drift of
+// a shared machine spreads over all gateways and both routes. The report
+// gives per gateway and operation the medians over rounds of the per-round
+// differences: throughput paygate/plain at the highest -c, added p50 and
+// p99 at the lowest -c, Caddy's CPU per request; and a PASS/FAIL line per
+// budget item (README "Performance"), without failing the process. Every
+// create carries a new order_id and every refund a new refund_id: paygate
+// would replay a repeated one; every notification is a new event. The run
+// is bounded (-timeout) and stops Caddy and the stand-in at the end.
 package main
 
 import (
@@ -51,6 +60,7 @@ type config struct {
 	caddy       string
 	upstream    string
 	gateways    string
+	ops         []operation
 	concurrency []int
 	rounds      int
 	requests    int
@@ -74,17 +84,21 @@ func main() {
 		return
 	}
 	var cfg config
-	var conc, sat string
+	var conc, sat, ops string
 	flag.StringVar(&cfg.caddy, "caddy", "./bin/caddy", "Caddy binary with paygate (and paygate_emulator for -upstream emulator): go run -C tools ./buildcaddy ../xcaddy.json")
-	flag.StringVar(&cfg.upstream, "upstream", "standin", "where both routes lead: standin (a gateway stand-in in its own process; the baseline is reverse_proxy's own cost) or emulator (the emulators inside the same Caddy, checking credentials and signatures)")
+	flag.StringVar(&cfg.upstream, "upstream", "standin", "where both routes lead: standin (a gateway stand-in in its own process; the baseline is reverse_proxy's own cost) or emulator (the emulators inside the same Caddy, checking credentials and signatures; creates only)")
 	flag.StringVar(&cfg.gateways, "gateways", "all", "comma-separated gateways to measure; those not compiled into -caddy are skipped")
+	flag.StringVar(&ops, "ops", "create,refund,webhook", "comma-separated operations, each a segment per gateway, -c and route in every round: "+
+		"create; refund (plain: the upstream calls paygate makes for one refund, sent one after another and counted as one; not kwikpaisa, which has no refund API); "+
+		"webhook (plain: the signed notification reverse_proxied to an app endpoint of the stand-in; paygate: paygate_webhook verifying it and forwarding the canonical event there). "+
+		"refund and webhook need -upstream standin; with -upstream emulator the default is create")
 	flag.StringVar(&conc, "c", "1,16", "concurrent connections, one segment per value and route in every round: latency is judged at the lowest (what paygate adds to one request), throughput at the highest")
 	flag.IntVar(&cfg.rounds, "rounds", 5, "rounds; each runs every gateway and every -c, plain then paygate; the report gives medians over rounds")
 	flag.IntVar(&cfg.requests, "n", 3000, "measured requests per route per -c per round")
 	flag.IntVar(&cfg.warmup, "warmup", 300, "warm-up requests before each measured segment (not counted)")
 	flag.DurationVar(&cfg.segmentMax, "segment-max", 60*time.Second, "longest a segment may run; it stops early with fewer requests")
-	flag.StringVar(&cfg.mode, "mode", "latency", "latency (rounds at -c: the budget), saturation (rounds at -sat-c), both, or profile (Caddy CPU and allocation profiles under load, per route, into -profile-dir)")
-	flag.StringVar(&cfg.profileDir, "profile-dir", "", "where -mode profile writes <gateway>-<route>.cpu.pprof and .allocs-{before,after}.pprof")
+	flag.StringVar(&cfg.mode, "mode", "latency", "latency (rounds at -c: the budget), saturation (rounds at -sat-c), both, or profile (Caddy CPU and allocation profiles under load, per gateway, operation and route, into -profile-dir)")
+	flag.StringVar(&cfg.profileDir, "profile-dir", "", "where -mode profile writes <gateway>-<route>.cpu.pprof (creates; <gateway>-<op>-<route> for refund and webhook) and .allocs-{before,after}.pprof")
 	flag.IntVar(&cfg.profileN, "profile-n", 40000, "requests per route in profile mode (enough to outlast -profile-seconds)")
 	flag.IntVar(&cfg.profileSecs, "profile-seconds", 4, "length of each CPU profile")
 	flag.StringVar(&sat, "sat-c", "16,64", "concurrency levels of saturation mode")
@@ -106,6 +120,32 @@ func main() {
 	case "standin", "emulator":
 	default:
 		fatalf("-upstream must be standin or emulator")
+	}
+	opsSet := false
+	flag.Visit(func(f *flag.Flag) { opsSet = opsSet || f.Name == "ops" })
+	if cfg.upstream == "emulator" && !opsSet {
+		ops = "create"
+	}
+	var err error
+	if cfg.ops, err = parseOps(ops); err != nil {
+		fatalf("%v", err)
+	}
+	for _, o := range cfg.ops {
+		// A segment's notifications are signed when it is built, its
+		// warm-up and measured phase last at most -segment-max each, and
+		// paygate accepts KwikPaisa's X-TIMESTAMP for ±300 s.
+		if o == opWebhook && cfg.segmentMax > 2*time.Minute {
+			fatalf("-segment-max must be at most 2m with -ops webhook: notifications are signed when a segment starts and their timestamps are valid for 300 s")
+		}
+	}
+	if cfg.upstream == "emulator" {
+		for _, o := range cfg.ops {
+			if o != opCreate {
+				// The emulators' orders would first have to be paid, and
+				// their state grows with every refund and event.
+				fatalf("-ops %s needs -upstream standin: with the emulators only creates are measured", o)
+			}
+		}
 	}
 	switch cfg.mode {
 	case "latency", "saturation", "both":
@@ -151,12 +191,17 @@ type harness struct {
 	out     io.Writer
 }
 
-// gatewayReport is one gateway's figures.
+// gatewayReport is one gateway's figures for one operation.
 type gatewayReport struct {
 	name string
+	op   operation
+	site *site
 	lat  []*level // by -c
 	sat  []*level // by -sat-c
 }
+
+// label names the report: "razorpay refund".
+func (r *gatewayReport) label() string { return r.name + " " + r.op.String() }
 
 // level is one concurrency's segments, by route, one per round.
 type level struct {
@@ -195,6 +240,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		defer os.RemoveAll(dir)
 	}
 	h := &harness{cfg: cfg, out: out, caddy: &caddyProc{bin: bin, dir: dir, logLevel: cfg.logLevel}}
+	for _, o := range cfg.ops {
+		h.caddy.webhooks = h.caddy.webhooks || o == opWebhook
+	}
 	if h.caddy.admin, err = freePort(); err != nil {
 		return err
 	}
@@ -237,25 +285,35 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 			s.upstream = h.standin.addr
 		}
 	}
-	h.header(bin, skipped)
+	var reports []*gatewayReport
+	var unsupported []string
+	for _, s := range h.caddy.sites {
+		for _, o := range cfg.ops {
+			if ok, why := s.spec.supports(o); !ok {
+				unsupported = append(unsupported, s.spec.name+" "+o.String()+": "+why)
+				continue
+			}
+			reports = append(reports, &gatewayReport{name: s.spec.name, op: o, site: s})
+		}
+	}
+	if len(reports) == 0 {
+		return fmt.Errorf("nothing to measure: %s", strings.Join(unsupported, ", "))
+	}
+	h.header(bin, skipped, unsupported)
 	if err := h.caddy.start(ctx); err != nil {
 		return err
 	}
 	defer h.caddy.stop()
 
 	if cfg.mode == "profile" {
-		for _, s := range h.caddy.sites {
-			if err := h.profile(ctx, s); err != nil {
-				return fmt.Errorf("%s: %w", s.spec.name, err)
+		for _, rep := range reports {
+			if err := h.profile(ctx, rep); err != nil {
+				return fmt.Errorf("%s: %w", rep.label(), err)
 			}
 		}
 		fmt.Fprintf(out, "\nprofiles in %s; compare with e.g.\n  go tool pprof -top -diff_base %s/razorpay-plain.cpu.pprof %s/razorpay-paygate.cpu.pprof\n",
 			cfg.profileDir, cfg.profileDir, cfg.profileDir)
 		return nil
-	}
-	reports := make([]*gatewayReport, len(h.caddy.sites))
-	for i, s := range h.caddy.sites {
-		reports[i] = &gatewayReport{name: s.spec.name}
 	}
 	if cfg.mode != "saturation" {
 		if err := h.rounds(ctx, "latency", cfg.concurrency, cfg.rounds, cfg.requests, reports, func(r *gatewayReport) *[]*level { return &r.lat }); err != nil {
@@ -276,7 +334,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 }
 
 // rounds runs the interleaved rounds: in each, every gateway, every
-// concurrency, plain then paygate.
+// operation, every concurrency, plain then paygate.
 func (h *harness) rounds(ctx context.Context, what string, levels []int, rounds, n int, reports []*gatewayReport, into func(*gatewayReport) *[]*level) error {
 	for _, rep := range reports {
 		ls := into(rep)
@@ -285,18 +343,18 @@ func (h *harness) rounds(ctx context.Context, what string, levels []int, rounds,
 		}
 	}
 	for round := 1; round <= rounds; round++ {
-		for i, s := range h.caddy.sites {
+		for _, rep := range reports {
 			for j, c := range levels {
-				l := (*into(reports[i]))[j]
+				l := (*into(rep))[j]
 				for _, r := range []route{plainRoute, paygateRoute} {
-					res, err := h.runSegment(ctx, s, r, c, n)
+					res, err := h.runSegment(ctx, rep.site, rep.op, r, c, n)
 					if err != nil {
-						return fmt.Errorf("%s: %w", s.spec.name, err)
+						return fmt.Errorf("%s: %w", rep.label(), err)
 					}
 					l.rounds[r] = append(l.rounds[r], res)
 					sum := summarise([]*result{res})
-					fmt.Fprintf(os.Stderr, "%s round %d/%d  %-9s c=%-3d %-7s  p50 %6.0f µs  p99 %6.0f µs  %6.0f req/s  Caddy CPU %4s µs/req%s  errors %d  (load %s)\n",
-						what, round, rounds, s.spec.name, c, r, sum.p50, sum.p99, sum.rps, num(sum.cpu), h.upstreamCPU(sum), sum.errors, loadAvg())
+					fmt.Fprintf(os.Stderr, "%s round %d/%d  %-9s %-7s c=%-3d %-7s  p50 %6.0f µs  p99 %6.0f µs  %6.0f req/s  Caddy CPU %4s µs/req%s  errors %d  (load %s)\n",
+						what, round, rounds, rep.name, rep.op, c, r, sum.p50, sum.p99, sum.rps, num(sum.cpu), h.upstreamCPU(sum), sum.errors, loadAvg())
 				}
 			}
 		}
@@ -311,15 +369,15 @@ func (h *harness) upstreamCPU(s summary) string {
 	return fmt.Sprintf(", stand-in %4s", num(s.upCPU))
 }
 
-// runSegment sends the warm-up and the measured requests of one route
-// (with the emulator, to a fresh emulator instance).
-func (h *harness) runSegment(ctx context.Context, s *site, r route, concurrency, n int) (*result, error) {
-	return h.runSegmentWith(ctx, s, r, concurrency, n, nil)
+// runSegment sends the warm-up and the measured calls of one operation on
+// one route (with the emulator, to a fresh emulator instance).
+func (h *harness) runSegment(ctx context.Context, s *site, o operation, r route, concurrency, n int) (*result, error) {
+	return h.runSegmentWith(ctx, s, o, r, concurrency, n, nil)
 }
 
 // runSegmentWith calls during, if set, when the measured requests start;
 // the function it returns is called when they are done.
-func (h *harness) runSegmentWith(ctx context.Context, s *site, r route, concurrency, n int, during func() func()) (*result, error) {
+func (h *harness) runSegmentWith(ctx context.Context, s *site, o operation, r route, concurrency, n int, during func() func()) (*result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -332,27 +390,20 @@ func (h *harness) runSegmentWith(ctx context.Context, s *site, r route, concurre
 			return nil, err
 		}
 	}
-	total := h.cfg.warmup + n
-	reqs := make([][]byte, total)
-	var want check
-	if r == plainRoute {
-		sign, err := s.spec.session(ctx, s.upstream)
-		if err != nil {
+	reqs, err := h.buildCalls(ctx, s, o, r, h.cfg.warmup+n)
+	if err != nil {
+		return nil, err
+	}
+	// What reached the application, to tell delivered events from
+	// deduplicated or ignored ones (acknowledged alike).
+	var app0 appStats
+	countEvents := o == opWebhook && r == paygateRoute
+	if countEvents {
+		if app0, err = h.standin.appStats(ctx); err != nil {
 			return nil, err
 		}
-		for i := range reqs {
-			if reqs[i], err = plainRequest(s.spec, sign, s.front, orderID(h.segment, i)); err != nil {
-				return nil, fmt.Errorf("building the plain request: %v", err)
-			}
-		}
-		want = check{s.spec.plainStatus, s.spec.plainOK}
-	} else {
-		for i := range reqs {
-			reqs[i] = paygateRequest(s.front, orderID(h.segment, i))
-		}
-		want = check{http.StatusCreated, []byte(`"status":"created"`)}
 	}
-	ph := &phase{addr: s.front, concurrency: concurrency, timeout: 30 * time.Second, want: want,
+	ph := &phase{addr: s.front, concurrency: concurrency, timeout: 30 * time.Second,
 		deadline: time.Now().Add(h.cfg.segmentMax)}
 	defer ph.closeConns()
 	ph.requests = reqs[:h.cfg.warmup]
@@ -381,14 +432,24 @@ func (h *harness) runSegmentWith(ctx context.Context, s *site, r route, concurre
 		return nil, err
 	}
 	if res.ok() == 0 {
-		return nil, fmt.Errorf("%s route: no request succeeded (%d errors; first: %s); Caddy log tail:\n%s",
-			r, res.errors, res.sample, h.caddy.logTail())
+		return nil, fmt.Errorf("%s route: no %s succeeded (%d errors; first: %s); Caddy log tail:\n%s",
+			r, o, res.errors, res.sample, h.caddy.logTail())
+	}
+	if countEvents {
+		app1, err := h.standin.appStats(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if got, want := app1.Events-app0.Events, int64(warm.ok()+res.ok()); got != want {
+			return nil, fmt.Errorf("paygate acknowledged %d notifications but the application got %d events: "+
+				"events were deduplicated or ignored, so the segment would not measure verification; Caddy log tail:\n%s", want, got, h.caddy.logTail())
+		}
 	}
 	if warm.errors > 0 {
-		fmt.Fprintf(os.Stderr, "  note: %d warm-up errors on %s/%s (first: %s)\n", warm.errors, s.spec.name, r, warm.sample)
+		fmt.Fprintf(os.Stderr, "  note: %d warm-up errors on %s %s/%s (first: %s)\n", warm.errors, s.spec.name, o, r, warm.sample)
 	}
 	if res.errors > 0 {
-		fmt.Fprintf(os.Stderr, "  note: %d errors on %s/%s (first: %s)\n", res.errors, s.spec.name, r, res.sample)
+		fmt.Fprintf(os.Stderr, "  note: %d errors on %s %s/%s (first: %s)\n", res.errors, s.spec.name, o, r, res.sample)
 	}
 	return res, nil
 }
@@ -400,7 +461,8 @@ func (h *harness) standinTicks() (int64, bool) {
 	return procCPUTicks(h.standin.pid())
 }
 
-func (h *harness) profile(ctx context.Context, s *site) error {
+func (h *harness) profile(ctx context.Context, rep *gatewayReport) error {
+	s := rep.site
 	if err := os.MkdirAll(h.cfg.profileDir, 0o755); err != nil {
 		return err
 	}
@@ -422,9 +484,14 @@ func (h *harness) profile(ctx context.Context, s *site) error {
 		return err
 	}
 	for _, r := range []route{plainRoute, paygateRoute} {
+		// Creates keep the names they had before operations were a
+		// dimension: <gateway>-<route>.
 		base := s.spec.name + "-" + r.String()
+		if rep.op != opCreate {
+			base = s.spec.name + "-" + rep.op.String() + "-" + r.String()
+		}
 		var perr error
-		res, err := h.runSegmentWith(ctx, s, r, h.cfg.concurrency[0], h.cfg.profileN, func() func() {
+		res, err := h.runSegmentWith(ctx, s, rep.op, r, h.cfg.concurrency[0], h.cfg.profileN, func() func() {
 			if err := fetch("/debug/pprof/allocs", base+".allocs-before.pprof"); err != nil {
 				perr = err
 			}
@@ -447,8 +514,8 @@ func (h *harness) profile(ctx context.Context, s *site) error {
 		if perr != nil {
 			return fmt.Errorf("profiling: %v", perr)
 		}
-		fmt.Fprintf(h.out, "%-9s %-7s %d requests in %.1fs (%.0f req/s), Caddy CPU %.0f µs/req; profile %s.cpu.pprof\n",
-			s.spec.name, r, res.ok(), res.elapsed.Seconds(), res.rps(), res.cpuPerRequest(), base)
+		fmt.Fprintf(h.out, "%-9s %-7s %-7s %d requests in %.1fs (%.0f req/s), Caddy CPU %.0f µs/req; profile %s.cpu.pprof\n",
+			s.spec.name, rep.op, r, res.ok(), res.elapsed.Seconds(), res.rps(), res.cpuPerRequest(), base)
 		if res.elapsed < time.Duration(h.cfg.profileSecs)*time.Second {
 			fmt.Fprintf(h.out, "  note: the requests took less than the %ds profile; raise -profile-n\n", h.cfg.profileSecs)
 		}

@@ -10,7 +10,9 @@ import (
 )
 
 // The budget (README "Performance"): what paygate may add to a create on
-// top of Caddy's own reverse_proxy.
+// top of Caddy's own reverse_proxy; refunds and webhook verification are
+// judged by the same figures (issue 16), each against its own plain
+// baseline.
 const (
 	budgetThroughput = 90.0  // % of plain, at the highest -c
 	budgetP50        = 50.0  // µs added at the lowest -c
@@ -100,7 +102,7 @@ func conns(c int) string {
 	return fmt.Sprintf("%d connections", c)
 }
 
-func (h *harness) header(bin string, skipped []string) {
+func (h *harness) header(bin string, skipped, unsupported []string) {
 	w := h.out
 	fmt.Fprintf(w, "# paygate load harness\n\n")
 	fmt.Fprintf(w, "date:     %s\n", time.Now().UTC().Format(time.RFC3339))
@@ -112,8 +114,9 @@ func (h *harness) header(bin string, skipped []string) {
 	} else {
 		fmt.Fprintf(w, "upstream: the gateway emulators inside the same Caddy, a fresh instance per segment\n")
 	}
+	h.describeOps()
 	if h.cfg.mode != "saturation" {
-		fmt.Fprintf(w, "rounds:   %d, interleaved: in each, every gateway at %v connections, plain then paygate, %d requests per segment after %d warm-up\n",
+		fmt.Fprintf(w, "rounds:   %d, interleaved: in each, every gateway and operation at %v connections, plain then paygate, %d requests per segment after %d warm-up\n",
 			h.cfg.rounds, h.cfg.concurrency, h.cfg.requests, h.cfg.warmup)
 	}
 	if h.cfg.mode == "saturation" || h.cfg.mode == "both" {
@@ -124,11 +127,52 @@ func (h *harness) header(bin string, skipped []string) {
 	if len(skipped) > 0 {
 		fmt.Fprintf(w, "skipped:  %s (not compiled into the Caddy binary)\n", strings.Join(skipped, ", "))
 	}
+	if len(unsupported) > 0 {
+		fmt.Fprintf(w, "not measured: %s\n", strings.Join(unsupported, "; "))
+	}
+}
+
+// describeOps says, per operation measured, what one request is on each
+// route: the plain baselines of refunds and webhooks are choices.
+func (h *harness) describeOps() {
+	w := h.out
+	var names []string
+	for _, o := range h.cfg.ops {
+		names = append(names, o.String())
+	}
+	fmt.Fprintf(w, "ops:      %s; one request of each, plain route → paygate route:\n", strings.Join(names, ", "))
+	for _, o := range h.cfg.ops {
+		switch o {
+		case opCreate:
+			fmt.Fprintf(w, "  create   the signed create paygate would send → POST /pay/orders with the canonical order (a new order_id each)\n")
+		case opRefund:
+			var calls []string
+			for _, s := range h.caddy.sites {
+				if ok, _ := s.spec.supports(opRefund); ok {
+					calls = append(calls, s.spec.name+" "+strings.Join(refundCallNames(s.spec), ", "))
+				}
+			}
+			fmt.Fprintf(w, "  refund   the upstream calls paygate makes for one refund\n"+
+				"           (%s),\n"+
+				"           signed as paygate signs them, sent one after another on one connection and timed and counted\n"+
+				"           as ONE refund, as an application holding the secret would send them; so the plain route pays a\n"+
+				"           client round trip through Caddy per call where paygate pays one per refund\n"+
+				"           → POST /pay/orders/%s/refunds (a paid order of the stand-in; a new refund_id each)\n",
+				strings.Join(calls, "; "), refundOrderID)
+		case opWebhook:
+			fmt.Fprintf(w, "  webhook  the gateway's signed notification, reverse_proxied to the stand-in's application endpoint %s\n"+
+				"           (enkash signs nothing: then the order's signed status call, the application's own check)\n"+
+				"           → POST /webhooks/<gateway>: paygate_webhook verifying it (enkash: confirm_with through the paygate\n"+
+				"           route) and forwarding the canonical event to the same endpoint; a new paid order and payment\n"+
+				"           per notification, so a new event each, and every segment checks that the application got as\n"+
+				"           many events as paygate acknowledged notifications (none deduplicated or ignored)\n", appPath)
+		}
+	}
 }
 
 func (h *harness) printGateway(rep *gatewayReport) {
 	w := h.out
-	fmt.Fprintf(w, "\n## %s\n", rep.name)
+	fmt.Fprintf(w, "\n## %s\n", rep.label())
 	for _, part := range []struct {
 		name   string
 		levels []*level
@@ -162,21 +206,21 @@ func (h *harness) printSummary(reports []*gatewayReport) {
 	if len(reports[0].lat) > 0 {
 		lo, hi := lowest(reports[0].lat).concurrency, highest(reports[0].lat).concurrency
 		fmt.Fprintf(w, "\n## Summary: medians over %d rounds\n\n", h.cfg.rounds)
-		fmt.Fprintf(w, "| gateway | throughput at %s, paygate / plain | req/s plain → paygate | added p50 at %s | added p99 at %s | p50 plain → paygate µs | Caddy CPU µs/req plain → paygate (c=%d) | stand-in CPU µs/req (c=%d) | errors |\n",
+		fmt.Fprintf(w, "| gateway | operation | throughput at %s, paygate / plain | req/s plain → paygate | added p50 at %s | added p99 at %s | p50 plain → paygate µs | Caddy CPU µs/req plain → paygate (c=%d) | stand-in CPU µs/req (c=%d) | errors |\n",
 			conns(hi), conns(lo), conns(lo), hi, hi)
-		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, rep := range reports {
 			t, l := highest(rep.lat).medians(), lowest(rep.lat).medians()
-			fmt.Fprintf(w, "| %s | %.1f %% | %.0f → %.0f | %+.0f µs | %+.0f µs | %.0f → %.0f | %s → %s | %s | %d |\n", rep.name,
+			fmt.Fprintf(w, "| %s | %s | %.1f %% | %.0f → %.0f | %+.0f µs | %+.0f µs | %.0f → %.0f | %s → %s | %s | %d |\n", rep.name, rep.op,
 				t.ratio, t.plainRPS, t.paygateRPS, l.p50, l.p99, l.plainP50, l.paygateP50, num(t.plainCPU), num(t.paygateCPU), num(t.plainUp), t.errors+l.errors)
 		}
 	}
 	if len(reports[0].sat) > 0 {
-		fmt.Fprintf(w, "\n## Saturation: medians over %d rounds\n\n| gateway | connections | req/s plain → paygate | paygate / plain | Caddy CPU µs/req plain → paygate |\n|---|---|---|---|---|\n", h.cfg.satRounds)
+		fmt.Fprintf(w, "\n## Saturation: medians over %d rounds\n\n| gateway | operation | connections | req/s plain → paygate | paygate / plain | Caddy CPU µs/req plain → paygate |\n|---|---|---|---|---|---|\n", h.cfg.satRounds)
 		for _, rep := range reports {
 			for _, l := range rep.sat {
 				m := l.medians()
-				fmt.Fprintf(w, "| %s | %d | %.0f → %.0f | %.1f %% | %s → %s |\n", rep.name, l.concurrency, m.plainRPS, m.paygateRPS, m.ratio, num(m.plainCPU), num(m.paygateCPU))
+				fmt.Fprintf(w, "| %s | %s | %d | %.0f → %.0f | %.1f %% | %s → %s |\n", rep.name, rep.op, l.concurrency, m.plainRPS, m.paygateRPS, m.ratio, num(m.plainCPU), num(m.paygateCPU))
 			}
 		}
 	}
@@ -193,19 +237,19 @@ func (h *harness) printBudget(reports []*gatewayReport) {
 		fmt.Fprintf(w, "not judged: the budget is judged on -mode latency or both\n")
 		return
 	}
-	line := func(ok bool, gateway, item, value, limit string) {
+	line := func(ok bool, label, item, value, limit string) {
 		v := "FAIL"
 		if ok {
 			v = "PASS"
 		}
-		fmt.Fprintf(w, "%s  %-9s  %-34s %-16s (budget %s)\n", v, gateway, item, value, limit)
+		fmt.Fprintf(w, "%s  %-17s  %-34s %-16s (budget %s)\n", v, label, item, value, limit)
 	}
 	for _, rep := range reports {
 		t, l := highest(rep.lat), lowest(rep.lat)
 		tm, lm := t.medians(), l.medians()
-		line(tm.ratio >= budgetThroughput, rep.name, "throughput at "+conns(t.concurrency), fmt.Sprintf("%.1f %% of plain", tm.ratio), fmt.Sprintf("≥ %.0f %%", budgetThroughput))
-		line(lm.p50 <= budgetP50, rep.name, "added p50 at "+conns(l.concurrency), fmt.Sprintf("%+.0f µs", lm.p50), fmt.Sprintf("≤ %.0f µs", budgetP50))
-		line(lm.p99 <= budgetP99, rep.name, "added p99 at "+conns(l.concurrency), fmt.Sprintf("%+.0f µs", lm.p99), fmt.Sprintf("≤ %.0f µs", budgetP99))
+		line(tm.ratio >= budgetThroughput, rep.label(), "throughput at "+conns(t.concurrency), fmt.Sprintf("%.1f %% of plain", tm.ratio), fmt.Sprintf("≥ %.0f %%", budgetThroughput))
+		line(lm.p50 <= budgetP50, rep.label(), "added p50 at "+conns(l.concurrency), fmt.Sprintf("%+.0f µs", lm.p50), fmt.Sprintf("≤ %.0f µs", budgetP50))
+		line(lm.p99 <= budgetP99, rep.label(), "added p99 at "+conns(l.concurrency), fmt.Sprintf("%+.0f µs", lm.p99), fmt.Sprintf("≤ %.0f µs", budgetP99))
 	}
 	if h.cfg.rounds < 3 {
 		fmt.Fprintf(w, "\nnote: %d round(s) only; a median of fewer than 3 rounds is no measurement\n", h.cfg.rounds)

@@ -26,8 +26,9 @@ import (
 
 // The gateway stand-in: a minimal upstream, run in its own process
 // (`go run ./tests/load standin`), that answers every gateway's success
-// shape for create and status with the ids, amount and currency of the
-// request it got, so that paygate's echo checks pass. It checks no
+// shape for create and status (and, in standin_ops.go, for the refund
+// calls of paid orders, and as the application webhooks are delivered to)
+// with the ids, amount and currency of the request it got, so that paygate's echo checks pass. It checks no
 // credential or signature (the emulators in tests/emulator do that): both
 // routes reach it, so the plain route measures Caddy's reverse_proxy and
 // the difference is paygate's own cost.
@@ -42,8 +43,10 @@ const standinMaxOrders = 200000
 
 // standin is the stand-in's state.
 type standin struct {
-	seq atomic.Uint64
-	now func() time.Time
+	seq     atomic.Uint64
+	now     func() time.Time
+	started time.Time
+	app     appCounter // standin_ops.go
 
 	razorpay  orderStore[*sRazorpayOrder] // by receipt
 	juspay    orderStore[*sJuspayOrder]   // by order_id
@@ -75,7 +78,7 @@ func (s *orderStore[V]) get(k string) (V, bool) {
 	return v, ok
 }
 
-func newStandin() *standin { return &standin{now: time.Now} }
+func newStandin() *standin { return &standin{now: time.Now, started: time.Now()} }
 
 // id is a unique alphanumeric id of at least n characters: a counter in
 // base 36, left-padded with zeros.
@@ -92,16 +95,23 @@ func (s *standin) handler() http.Handler {
 	// Razorpay Orders API.
 	mux.HandleFunc("POST /v1/orders", s.razorpayCreate)
 	mux.HandleFunc("GET /v1/orders", s.razorpayList)
+	mux.HandleFunc("GET /v1/orders/{id}/payments", s.razorpayPayments)
+	mux.HandleFunc("POST /v1/payments/{id}/refund", s.razorpayRefund)
 	// KwikPaisa v3.
 	mux.HandleFunc("POST /api/v3/pg/order/create", s.kwikpaisaCreate)
 	mux.HandleFunc("POST /api/v3/pg/order/status", s.kwikpaisaStatus)
 	// Juspay Express Checkout.
 	mux.HandleFunc("POST /orders", s.juspayCreate)
 	mux.HandleFunc("GET /orders/{id}", s.juspayStatus)
+	mux.HandleFunc("POST /orders/{id}/refunds", s.juspayRefund)
 	// EnKash PG.
 	mux.HandleFunc("POST /api/v0/merchant/token", s.enkashToken)
 	mux.HandleFunc("POST /api/v0/orders", s.enkashCreate)
 	mux.HandleFunc("GET /api/v0/orders/{id}", s.enkashStatus)
+	mux.HandleFunc("POST /api/v0/payment/{id}/refund", s.enkashRefund)
+	// The application behind paygate_webhook (standin_ops.go).
+	mux.HandleFunc("POST "+appPath, s.appReceive)
+	mux.HandleFunc("GET "+appPath+"/stats", s.appStatsHandler)
 	return mux
 }
 
@@ -200,8 +210,11 @@ func (s *standin) razorpayCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *standin) razorpayList(w http.ResponseWriter, r *http.Request) {
 	items := []*sRazorpayOrder{}
-	if o, ok := s.razorpay.get(r.URL.Query().Get("receipt")); ok {
+	receipt := r.URL.Query().Get("receipt")
+	if o, ok := s.razorpay.get(receipt); ok {
 		items = append(items, o)
+	} else if isPaid(receipt) {
+		items = append(items, s.razorpayPaidOrder(receipt))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entity": "collection", "count": len(items), "items": items})
 }
@@ -254,6 +267,10 @@ func (s *standin) juspayCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *standin) juspayStatus(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.juspay.get(r.PathValue("id"))
+	if !ok && isPaid(r.PathValue("id")) {
+		writeJSON(w, http.StatusOK, s.juspayPaidOrder(r.PathValue("id"), r.Header.Get("x-merchantid")))
+		return
+	}
 	if !ok {
 		juspayError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", "Order not found")
 		return
@@ -445,6 +462,10 @@ func (s *standin) enkashCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *standin) enkashStatus(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.enkash.get(r.PathValue("id"))
+	if !ok && isPaid(r.PathValue("id")) {
+		enkashReply(w, http.StatusOK, 0, "SUCCESS", s.enkashPaidOrder(r.PathValue("id")))
+		return
+	}
 	if !ok {
 		enkashReply(w, http.StatusOK, 404, "Order not found", nil)
 		return
@@ -546,6 +567,25 @@ func startStandin(ctx context.Context) (*standinProc, error) {
 }
 
 func (p *standinProc) pid() int { return p.cmd.Process.Pid }
+
+// appStats reads what the stand-in's application has received so far.
+func (p *standinProc) appStats(ctx context.Context) (appStats, error) {
+	var st appStats
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.addr+appPath+"/stats", nil)
+	if err != nil {
+		return st, err
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if err != nil || resp.StatusCode != http.StatusOK || json.Unmarshal(b, &st) != nil {
+		return st, fmt.Errorf("the stand-in's %s/stats answered %d %q", appPath, resp.StatusCode, b)
+	}
+	return st, nil
+}
 
 func (p *standinProc) stop() {
 	select {
