@@ -213,8 +213,14 @@ func (h *Webhook) Provision(ctx caddy.Context) error {
 			return err
 		}
 		h.webhookConfirmBase = base
+		// Its own transport: the default keeps 2 idle connections per
+		// host, so concurrent notifications would each dial the status
+		// route anew (measured: EnKash webhooks at 16 connections).
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport.MaxIdleConnsPerHost = webhookConfirmIdleConns
 		h.client = &http.Client{
-			Timeout: webhookConfirmTimeout,
+			Transport: transport,
+			Timeout:   webhookConfirmTimeout,
 			// A paygate status route answers; it never redirects.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
@@ -284,8 +290,16 @@ func (h *Webhook) Validate() error {
 	return nil
 }
 
-// Cleanup releases the in-memory records of the previous config.
+// webhookConfirmIdleConns bounds the idle connections kept to the
+// confirm_with route.
+const webhookConfirmIdleConns = 64
+
+// Cleanup releases the in-memory records and the confirm_with connections
+// of the previous config.
 func (h *Webhook) Cleanup() error {
+	if h.client != nil {
+		h.client.CloseIdleConnections()
+	}
 	if h.ordersKey != "" {
 		if _, err := recordPool.Delete(h.ordersKey); err != nil {
 			return err
