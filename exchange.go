@@ -281,21 +281,36 @@ func (x *exchange) fetchStatus(orderID string) (*transform.Result, *transform.Er
 // readBody reads the canonical request up to MaxBody; a declared length over
 // the limit is refused without reading.
 func (x *exchange) readBody() ([]byte, *transform.Error) {
-	limit := x.h.MaxBody
-	tooLarge := func() *transform.Error {
-		// Close the body so the server does not try to drain it before
-		// answering; the connection is closed after the 413 instead.
-		x.r.Body.Close()
-		x.w.Header().Set("Connection", "close")
-		return transform.NewError(transform.RequestTooLarge, "request body is larger than max_body (%d bytes)", limit)
+	body, err := readRequestBody(x.w, x.r, x.h.MaxBody)
+	switch {
+	case err == errBodyTooLarge:
+		return nil, transform.NewError(transform.RequestTooLarge, "request body is larger than max_body (%d bytes)", x.h.MaxBody)
+	case err != nil:
+		return nil, transform.Invalid("", "could not read the request body")
 	}
-	if x.r.ContentLength > limit {
-		return nil, tooLarge()
+	return body, nil
+}
+
+var errBodyTooLarge = errors.New("request body larger than the limit")
+
+// readRequestBody reads a request body of at most limit bytes (an
+// application's request or a gateway's notification). Over the limit, the
+// body is closed so the server does not try to drain it before answering,
+// the connection is closed after the answer, and the error is
+// errBodyTooLarge.
+func readRequestBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	tooLarge := func() ([]byte, error) {
+		r.Body.Close()
+		w.Header().Set("Connection", "close")
+		return nil, errBodyTooLarge
 	}
-	rd := http.MaxBytesReader(x.w, x.r.Body, limit)
+	if r.ContentLength > limit {
+		return tooLarge()
+	}
+	rd := http.MaxBytesReader(w, r.Body, limit)
 	var body []byte
 	var err error
-	if n := x.r.ContentLength; n > 0 {
+	if n := r.ContentLength; n > 0 {
 		// A declared length (the common case) is read into one buffer of
 		// that size; io.ReadAll would grow one from 512 bytes. One more
 		// byte is asked for, so a body longer than declared is an error.
@@ -311,9 +326,9 @@ func (x *exchange) readBody() ([]byte, *transform.Error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, tooLarge()
+			return tooLarge()
 		}
-		return nil, transform.Invalid("", "could not read the request body")
+		return nil, err
 	}
 	return body, nil
 }

@@ -1,7 +1,6 @@
 package paygate
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -440,22 +439,8 @@ func (d *webhookDelivery) serve() error {
 // readBody reads the notification up to MaxBody. A body over the limit
 // reports tooLarge; a read failure returns nil.
 func (d *webhookDelivery) readBody() (body []byte, tooLarge bool) {
-	limit := d.h.MaxBody
-	if d.r.ContentLength > limit {
-		d.r.Body.Close()
-		d.w.Header().Set("Connection", "close")
-		return nil, true
-	}
-	b, err := io.ReadAll(http.MaxBytesReader(d.w, d.r.Body, limit))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			d.w.Header().Set("Connection", "close")
-			return nil, true
-		}
-		return nil, false
-	}
-	return b, false
+	body, err := readRequestBody(d.w, d.r, d.h.MaxBody)
+	return body, err == errBodyTooLarge
 }
 
 // verify checks the gateway's proof on the raw body. It returns the time
@@ -764,11 +749,14 @@ func (d *webhookDelivery) forward(ev *transform.Event) (int, error) {
 	d.nextCalls++
 	// Every gateway header is dropped: the application sees paygate's
 	// headers only.
+	// One allocation holds the body reader and the header values.
+	parts := &webhookForwardParts{values: [4]string{"application/json", strconv.Itoa(len(body)), ev.EventID, ev.VerifiedBy}}
+	v := &parts.values
 	hdr := make(http.Header, 5)
-	hdr.Set("Content-Type", "application/json")
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
-	hdr.Set("Paygate-Event-Id", ev.EventID)
-	hdr.Set("Paygate-Verified-By", ev.VerifiedBy)
+	hdr["Content-Type"] = v[0:1:1]
+	hdr["Content-Length"] = v[1:2:2]
+	hdr["Paygate-Event-Id"] = v[2:3:3]
+	hdr["Paygate-Verified-By"] = v[3:4:4]
 	r.Header = hdr
 	r.Method = http.MethodPost
 	if d.h.ForwardPath != "" {
@@ -779,7 +767,8 @@ func (d *webhookDelivery) forward(ev *transform.Event) (int, error) {
 	r.RequestURI = r.URL.RequestURI()
 	r.TransferEncoding = nil
 	r.Trailer = nil
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	parts.body.Reset(body)
+	r.Body = &parts.body
 	r.ContentLength = int64(len(body))
 	cw := getCapture()
 	defer putCapture(cw)
@@ -790,6 +779,12 @@ func (d *webhookDelivery) forward(ev *transform.Event) (int, error) {
 		return http.StatusOK, nil // the handler wrote nothing: net/http's 200
 	}
 	return cw.status, nil
+}
+
+// webhookForwardParts is what forward allocates for one event.
+type webhookForwardParts struct {
+	body   upstreamBody
+	values [4]string
 }
 
 // unverified answers 401 and records the failed check.
@@ -837,7 +832,8 @@ func (d *webhookDelivery) logEvent(res *webhookEventResult, level zapcore.Level)
 	if c == nil {
 		return
 	}
-	fields := make([]zap.Field, 0, 14)
+	buf := logFields.Get().(*[]zap.Field)
+	fields := (*buf)[:0]
 	fields = append(fields, zap.String("gateway", h.Gateway), zap.String("gateway_event", ev.GatewayEvent),
 		zap.String("type", typ), zap.String("outcome", res.outcome))
 	for _, f := range [][2]string{{"event_id", ev.EventID}, {"gateway_event_id", ev.GatewayEventID},
@@ -852,6 +848,8 @@ func (d *webhookDelivery) logEvent(res *webhookEventResult, level zapcore.Level)
 	}
 	fields = append(fields, zap.Duration("duration", time.Since(d.start)))
 	c.Write(fields...)
+	clear(fields)
+	logFields.Put(buf)
 }
 
 // logOther logs and counts a notification refused before it had an event.

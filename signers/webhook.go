@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,7 +33,9 @@ var (
 // re-serialisation). Several secrets may be configured so a rotation does
 // not refuse retries still signed with the old one.
 type WebhookHMAC struct {
-	keys [][]byte
+	// macs hold a keyed HMAC per secret for reuse: keying one costs more
+	// than hashing a notification.
+	macs []*sync.Pool
 }
 
 // NewWebhookHMAC builds a verifier accepting a signature by any of secrets
@@ -39,7 +43,8 @@ type WebhookHMAC struct {
 func NewWebhookHMAC(secrets ...string) *WebhookHMAC {
 	v := &WebhookHMAC{}
 	for _, s := range secrets {
-		v.keys = append(v.keys, []byte(s))
+		key := []byte(s)
+		v.macs = append(v.macs, &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }})
 	}
 	return v
 }
@@ -59,12 +64,15 @@ func (v *WebhookHMAC) Verify(body []byte, signature string) (int, error) {
 		return -1, ErrBadSignature
 	}
 	matched := -1
-	for i, k := range v.keys {
-		mac := hmac.New(sha256.New, k)
+	var sum [sha256.Size]byte
+	for i, macs := range v.macs {
+		mac := macs.Get().(hash.Hash)
+		mac.Reset()
 		mac.Write(body)
-		if hmac.Equal(mac.Sum(nil), got[:]) && matched < 0 {
+		if hmac.Equal(mac.Sum(sum[:0]), got[:]) && matched < 0 {
 			matched = i
 		}
+		macs.Put(mac)
 	}
 	if matched < 0 {
 		return -1, ErrBadSignature
