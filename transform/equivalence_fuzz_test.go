@@ -155,16 +155,25 @@ func FuzzOrderJSON(f *testing.F) {
 // FuzzShortestLiteral: the shortest form cut from a literal is the form
 // decimal's String gives the parsed value.
 func FuzzShortestLiteral(f *testing.F) {
-	for _, s := range []string{"105.50", "100.00", "0.5", "0.10", "7", "1000", "12345678901234567890.000100"} {
+	for _, s := range []string{"105.50", "100.00", "0.5", "0.10", "7", "1000", "12345678901234567890.000100", "999999999999999999", "99999999999999999.9", "0.000000000000000001", "9999999999999999999"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		a, err := ParseAmount(s)
+		if err == errAmountNotPositive {
+			if ref, rerr := decimal.NewFromString(s); rerr == nil && ref.IsPositive() {
+				t.Fatalf("%q refused as not positive", s)
+			}
+		}
 		if err != nil {
 			return
 		}
 		if got, want := a.Shortest(), a.Decimal().String(); got != want {
 			t.Fatalf("%q: shortest %q, decimal %q", s, got, want)
+		}
+		ref, err := decimal.NewFromString(s)
+		if err != nil || !a.Decimal().Equal(ref) || a.Decimal().Exponent() != ref.Exponent() || a.Decimal().Coefficient().Cmp(ref.Coefficient()) != 0 {
+			t.Fatalf("%q: parsed %s (exp %d), decimal reads %s (exp %d, %v)", s, a.Decimal(), a.Decimal().Exponent(), ref, ref.Exponent(), err)
 		}
 	})
 }
