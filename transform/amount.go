@@ -53,7 +53,7 @@ func ParseAmount(s string) (Amount, error) {
 	if len(intPart) > 1 && intPart[0] == '0' {
 		return Amount{}, errAmountSyntax
 	}
-	d, err := literalDecimal(s, point)
+	d, err := decimal.NewFromString(s)
 	if err != nil {
 		return Amount{}, errAmountSyntax
 	}
@@ -61,27 +61,6 @@ func ParseAmount(s string) (Amount, error) {
 		return Amount{}, errAmountNotPositive
 	}
 	return Amount{value: d, set: true, short: shortestLiteral(s, point)}, nil
-}
-
-// literalDecimal is decimal.NewFromString(s) for a plain literal (digits,
-// at most one point at index point): the same value and exponent, with the
-// digits read into an int64 when the literal has at most 18 characters, one allocation
-// instead of two (FuzzShortestLiteral holds the two equal).
-func literalDecimal(s string, point int) (decimal.Decimal, error) {
-	if len(s) > 18 { // more digits than an int64 surely holds
-		return decimal.NewFromString(s)
-	}
-	var n int64
-	for i := 0; i < len(s); i++ {
-		if i != point {
-			n = n*10 + int64(s[i]-'0')
-		}
-	}
-	exp := int32(0)
-	if point >= 0 {
-		exp = -int32(len(s) - point - 1)
-	}
-	return decimal.New(n, exp), nil
 }
 
 // shortestLiteral is a plain decimal literal (as ParseAmount accepts) in
