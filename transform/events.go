@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/shopspring/decimal"
 )
 
@@ -81,13 +82,38 @@ type EventRefund struct {
 	Amount          string       `json:"amount,omitempty"`
 }
 
-// JSON encodes the event for the application.
+// JSON encodes the event for the application: exactly json.Marshal's
+// bytes (FuzzEventJSON), written field by field as Result.JSON is.
 func (e *Event) JSON() []byte {
-	b, err := json.Marshal(e)
-	if err != nil { // cannot happen: strings only
-		return []byte(`{}`)
+	var scratch [512]byte
+	return bytes.Clone(e.AppendJSON(scratch[:0]))
+}
+
+// AppendJSON appends the bytes json.Marshal writes for e.
+func (e *Event) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = appendMarshalField(b, "event_id", e.EventID, false)
+	b = appendMarshalField(b, "gateway_event_id", e.GatewayEventID, true)
+	b = appendMarshalField(b, "type", string(e.Type), false)
+	b = appendMarshalField(b, "gateway", e.Gateway, false)
+	b = appendMarshalField(b, "gateway_event", e.GatewayEvent, false)
+	b = appendMarshalField(b, "order_id", e.OrderID, false)
+	b = appendMarshalField(b, "gateway_order_id", e.GatewayOrderID, true)
+	b = appendMarshalField(b, "payment_id", e.PaymentID, true)
+	b = appendMarshalField(b, "status", string(e.Status), false)
+	b = appendMarshalField(b, "amount", e.Amount, true)
+	b = appendMarshalField(b, "currency", e.Currency, true)
+	b = appendMarshalField(b, "occurred_at", e.OccurredAt, false)
+	b = appendMarshalField(b, "verified_by", e.VerifiedBy, true)
+	if r := e.Refund; r != nil {
+		b = append(b, `,"refund":{`...)
+		b = appendMarshalField(b, "refund_id", r.RefundID, true)
+		b = appendMarshalField(b, "gateway_refund_id", r.GatewayRefundID, true)
+		b = appendMarshalField(b, "status", string(r.Status), false)
+		b = appendMarshalField(b, "amount", r.Amount, true)
+		b = append(b, '}')
 	}
-	return b
+	return append(b, '}')
 }
 
 // Identify sets EventID from what the event means — gateway, account,
@@ -96,17 +122,39 @@ func (e *Event) JSON() []byte {
 // payment) get one id, whatever their own ids. account names the merchant
 // account (a hash of its public identity, never a secret).
 func (e *Event) Identify(account string) {
-	h := sha256.New()
-	sub := e.PaymentID
-	if e.Refund != nil {
-		sub = "refund:" + e.Refund.GatewayRefundID + ":" + e.Refund.RefundID
+	// The hashed text is "<len>:<part>;" for each part, length-prefixed so
+	// no two different tuples hash alike; the last part is the payment id,
+	// or "refund:<gateway refund id>:<refund id>". It is written into one
+	// buffer, on the stack when small: the ids are recorded for dedupe, so
+	// these bytes never change (TestEventIdentifyStable).
+	var scratch [256]byte
+	b := scratch[:0]
+	for _, part := range [...]string{e.Gateway, account, string(e.Type), e.OrderKey} {
+		b = appendIDPart(b, part)
 	}
-	for _, part := range []string{e.Gateway, account, string(e.Type), e.OrderKey, sub} {
-		// Length-prefixed, so no two different tuples hash alike.
-		fmt.Fprintf(h, "%d:%s;", len(part), part)
+	if r := e.Refund; r != nil {
+		b = strconv.AppendInt(b, int64(len("refund:")+len(r.GatewayRefundID)+1+len(r.RefundID)), 10)
+		b = append(b, ":refund:"...)
+		b = append(b, r.GatewayRefundID...)
+		b = append(b, ':')
+		b = append(b, r.RefundID...)
+		b = append(b, ';')
+	} else {
+		b = appendIDPart(b, e.PaymentID)
 	}
+	sum := sha256.Sum256(b)
 	// 128 bits: a collision would drop a real event as a duplicate.
-	e.EventID = "ev_" + hex.EncodeToString(h.Sum(nil)[:16])
+	var id [3 + 32]byte
+	copy(id[:], "ev_")
+	hex.Encode(id[3:], sum[:16])
+	e.EventID = string(id[:])
+}
+
+func appendIDPart(b []byte, part string) []byte {
+	b = strconv.AppendInt(b, int64(len(part)), 10)
+	b = append(b, ':')
+	b = append(b, part...)
+	return append(b, ';')
 }
 
 // IgnoredEvent is returned for a verified body that carries no event
@@ -143,18 +191,53 @@ func GatewayEventIDOfBody(body []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// DecodeEvent decodes a webhook body, a JSON object, keeping numbers as
-// json.Number, and refuses trailing data.
-func DecodeEvent(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
+// DecodeEvent reads a webhook body, one JSON value, with read: a walk of
+// its tokens keeping only the members paygate reads (ReadMembers), as
+// gateway answers are read, and with the same one difference from the
+// encoding/json decoding it replaced: a member read that comes twice in
+// its object, or in another case, makes the event malformed. What follows
+// the value is what encoding/json's Decoder.More let pass: white space, or
+// data starting with '}' or ']'.
+func DecodeEvent(body []byte, read func(*jsontext.Decoder) error) error {
+	a := answerDecoders.Get().(*answerDecoder)
+	// A bytes.Buffer is read in place, not copied.
+	a.buf = *bytes.NewBuffer(body)
+	a.dec.Reset(&a.buf, answerOptions)
+	err := read(&a.dec)
+	if err == nil && !eventEnds(body[a.dec.InputOffset():]) {
+		err = errAnswerTrailing
 	}
-	if dec.More() {
-		return errors.New("data after the JSON value")
+	// Not to pin body while pooled.
+	a.buf = bytes.Buffer{}
+	a.dec.Reset(&a.buf)
+	answerDecoders.Put(a)
+	return err
+}
+
+// eventEnds reports whether rest, what follows an event's value, is
+// nothing more, as Decoder.More judged it.
+func eventEnds(rest []byte) bool {
+	for _, c := range rest {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '}', ']':
+			return true
+		}
+		return false
 	}
-	return nil
+	return true
+}
+
+// SkipString skips a string or null and refuses any other value: a member
+// encoding/json read into a string that paygate does not use, whose type
+// alone made the body unreadable.
+func SkipString(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case '"', 'n':
+		return dec.SkipValue()
+	}
+	return errAnswerType
 }
 
 // maxEventAmountLen bounds amount literals before parsing.

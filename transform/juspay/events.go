@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 )
 
@@ -18,25 +19,45 @@ import (
 // canonical event id keeps those the app has already seen from reaching it
 // twice.
 
+// The envelope is read by walking its tokens (transform.DecodeEvent);
+// members paygate does not use are skipped.
 type eventEnvelope struct {
 	ID          transform.Text `json:"id"`
 	EventName   string         `json:"event_name"`
 	DateCreated string         `json:"date_created"`
-	Content     struct {
-		Order *eventOrder `json:"order"`
-		Txn   *eventTxn   `json:"txn"`
-	} `json:"content"`
+	Content     eventContent   `json:"content"`
+}
+
+func (e *eventEnvelope) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("id", &e.ID), transform.Into("event_name", &e.EventName),
+		transform.Into("date_created", &e.DateCreated), transform.Into("content", e.Content.read))
+}
+
+type eventContent struct {
+	Order *eventOrder `json:"order"`
+	Txn   *eventTxn   `json:"txn"`
+}
+
+func (c *eventContent) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec,
+		transform.Into("order", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &c.Order, (*eventOrder).read) }),
+		transform.Into("txn", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &c.Txn, (*eventTxn).read) }))
 }
 
 type eventOrder struct {
-	ID         transform.Text `json:"id"`
-	OrderID    transform.Text `json:"order_id"`
-	MerchantID transform.Text `json:"merchant_id"`
-	Status     string         `json:"status"`
-	Amount     transform.Text `json:"amount"`
-	Currency   string         `json:"currency"`
-	TxnID      transform.Text `json:"txn_id"`
-	Refunds    []eventRefund  `json:"refunds"`
+	ID       transform.Text `json:"id"`
+	OrderID  transform.Text `json:"order_id"`
+	Status   string         `json:"status"`
+	Amount   transform.Text `json:"amount"`
+	Currency string         `json:"currency"`
+	TxnID    transform.Text `json:"txn_id"`
+	Refunds  []eventRefund  `json:"refunds"`
+}
+
+func (o *eventOrder) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("id", &o.ID), transform.Into("order_id", &o.OrderID), transform.Into("status", &o.Status),
+		transform.Into("amount", &o.Amount), transform.Into("currency", &o.Currency), transform.Into("txn_id", &o.TxnID),
+		transform.Into("refunds", func(dec *jsontext.Decoder) error { return transform.ReadSlice(dec, &o.Refunds, (*eventRefund).read) }))
 }
 
 type eventTxn struct {
@@ -47,11 +68,21 @@ type eventTxn struct {
 	Currency  string         `json:"currency"`
 }
 
+func (t *eventTxn) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("txn_id", &t.TxnID), transform.Into("order_id", &t.OrderID), transform.Into("status", &t.Status),
+		transform.Into("txn_amount", &t.TxnAmount), transform.Into("currency", &t.Currency))
+}
+
 type eventRefund struct {
 	UniqueRequestID transform.Text `json:"unique_request_id"`
 	ID              transform.Text `json:"id"`
 	Status          string         `json:"status"`
 	Amount          transform.Text `json:"amount"`
+}
+
+func (r *eventRefund) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("unique_request_id", &r.UniqueRequestID), transform.Into("id", &r.ID),
+		transform.Into("status", &r.Status), transform.Into("amount", &r.Amount))
 }
 
 // orderEvents are the order events: the type, and the canonical
@@ -84,7 +115,7 @@ var refundEvents = map[string]struct {
 // ParseEvent maps a Juspay webhook body.
 func ParseEvent(body []byte, received time.Time) ([]*transform.Event, error) {
 	var env eventEnvelope
-	if err := transform.DecodeEvent(body, &env); err != nil {
+	if err := transform.DecodeEvent(body, env.read); err != nil {
 		return nil, transform.MalformedEvent("", "not a JSON object")
 	}
 	name := env.EventName

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 )
 
@@ -13,18 +14,32 @@ import (
 // time: the caller passes the verified X-TIMESTAMP as the time received.
 // Payout events are another product's and are not mapped.
 
+// The envelope is read by walking its tokens (transform.DecodeEvent).
 type eventEnvelope struct {
-	Event string `json:"event"`
-	Data  *struct {
-		OrderID       transform.Text `json:"order_id"`
-		KwikXOrderID  transform.Text `json:"kwikX_order_id"`
-		TransactionID transform.Text `json:"transaction_id"`
-		Amount        transform.Text `json:"amount"`
-		OrderAmount   transform.Text `json:"order_amount"`
-		Currency      string         `json:"currency"`
-		Status        string         `json:"status"`
-		OrderStatus   string         `json:"order_status"`
-	} `json:"data"`
+	Event string     `json:"event"`
+	Data  *eventData `json:"data"`
+}
+
+func (e *eventEnvelope) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("event", &e.Event),
+		transform.Into("data", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &e.Data, (*eventData).read) }))
+}
+
+type eventData struct {
+	OrderID       transform.Text `json:"order_id"`
+	KwikXOrderID  transform.Text `json:"kwikX_order_id"`
+	TransactionID transform.Text `json:"transaction_id"`
+	Amount        transform.Text `json:"amount"`
+	OrderAmount   transform.Text `json:"order_amount"`
+	Currency      string         `json:"currency"`
+	Status        string         `json:"status"`
+	OrderStatus   string         `json:"order_status"`
+}
+
+func (d *eventData) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("order_id", &d.OrderID), transform.Into("kwikX_order_id", &d.KwikXOrderID),
+		transform.Into("transaction_id", &d.TransactionID), transform.Into("amount", &d.Amount), transform.Into("order_amount", &d.OrderAmount),
+		transform.Into("currency", &d.Currency), transform.Into("status", &d.Status), transform.Into("order_status", &d.OrderStatus))
 }
 
 var eventTypes = map[string]struct {
@@ -40,7 +55,7 @@ var eventTypes = map[string]struct {
 // ParseEvent maps a KwikPaisa webhook body.
 func ParseEvent(body []byte, received time.Time) ([]*transform.Event, error) {
 	var env eventEnvelope
-	if err := transform.DecodeEvent(body, &env); err != nil {
+	if err := transform.DecodeEvent(body, env.read); err != nil {
 		return nil, transform.MalformedEvent("", "not a JSON object")
 	}
 	name := env.Event

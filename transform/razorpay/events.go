@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paygate/caddy-paygate/transform"
 )
 
@@ -15,42 +16,69 @@ import (
 // its receipt, the merchant's order_id); payment.* and refund.* carry only
 // Razorpay's order id, so their order_id is resolved by the caller.
 
+// The envelope is read by walking its tokens (transform.DecodeEvent);
+// members paygate does not use are skipped, except entity and the order's
+// currency, strings whose type alone made the body unreadable before.
 type eventEnvelope struct {
-	Entity    string         `json:"entity"`
-	AccountID transform.Text `json:"account_id"`
 	Event     string         `json:"event"`
-	Payload   struct {
-		Payment *struct {
-			Entity *eventPayment `json:"entity"`
-		} `json:"payment"`
-		Order *struct {
-			Entity *eventOrder `json:"entity"`
-		} `json:"order"`
-		Refund *struct {
-			Entity *eventRefund `json:"entity"`
-		} `json:"refund"`
-		// refund.speed_changed puts created_at inside payload.
-		CreatedAt transform.Text `json:"created_at"`
-	} `json:"payload"`
+	Payload   eventPayload   `json:"payload"`
 	CreatedAt transform.Text `json:"created_at"`
+}
+
+func (e *eventEnvelope) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("entity", transform.SkipString), transform.Into("event", &e.Event),
+		transform.Into("payload", e.Payload.read), transform.Into("created_at", &e.CreatedAt))
+}
+
+type eventPayload struct {
+	Payment *eventEntity[eventPayment] `json:"payment"`
+	Order   *eventEntity[eventOrder]   `json:"order"`
+	Refund  *eventEntity[eventRefund]  `json:"refund"`
+	// refund.speed_changed puts created_at inside payload.
+	CreatedAt transform.Text `json:"created_at"`
+}
+
+func (p *eventPayload) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec,
+		transform.Into("payment", func(dec *jsontext.Decoder) error { return readEntity(dec, &p.Payment, (*eventPayment).read) }),
+		transform.Into("order", func(dec *jsontext.Decoder) error { return readEntity(dec, &p.Order, (*eventOrder).read) }),
+		transform.Into("refund", func(dec *jsontext.Decoder) error { return readEntity(dec, &p.Refund, (*eventRefund).read) }),
+		transform.Into("created_at", &p.CreatedAt))
+}
+
+// eventEntity is payload's {"entity": {…}} around each entity.
+type eventEntity[T any] struct {
+	Entity *T `json:"entity"`
+}
+
+func readEntity[T any](dec *jsontext.Decoder, p **eventEntity[T], read func(*T, *jsontext.Decoder) error) error {
+	return transform.ReadPointer(dec, p, func(w *eventEntity[T], dec *jsontext.Decoder) error {
+		return transform.ReadMembers(dec, transform.Into("entity", func(dec *jsontext.Decoder) error { return transform.ReadPointer(dec, &w.Entity, read) }))
+	})
 }
 
 type eventPayment struct {
-	ID        transform.Text `json:"id"`
-	Amount    transform.Text `json:"amount"`
-	Currency  string         `json:"currency"`
-	Status    string         `json:"status"`
-	OrderID   transform.Text `json:"order_id"`
-	CreatedAt transform.Text `json:"created_at"`
+	ID       transform.Text `json:"id"`
+	Amount   transform.Text `json:"amount"`
+	Currency string         `json:"currency"`
+	Status   string         `json:"status"`
+	OrderID  transform.Text `json:"order_id"`
+}
+
+func (p *eventPayment) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("id", &p.ID), transform.Into("amount", &p.Amount), transform.Into("currency", &p.Currency),
+		transform.Into("status", &p.Status), transform.Into("order_id", &p.OrderID))
 }
 
 type eventOrder struct {
-	ID         transform.Text `json:"id"`
-	Amount     transform.Text `json:"amount"`
-	AmountPaid transform.Text `json:"amount_paid"`
-	Currency   string         `json:"currency"`
-	Receipt    transform.Text `json:"receipt"`
-	Status     string         `json:"status"`
+	ID      transform.Text `json:"id"`
+	Receipt transform.Text `json:"receipt"`
+	Status  string         `json:"status"`
+}
+
+func (o *eventOrder) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("id", &o.ID), transform.Into("currency", transform.SkipString),
+		transform.Into("receipt", &o.Receipt), transform.Into("status", &o.Status))
 }
 
 type eventRefund struct {
@@ -60,7 +88,25 @@ type eventRefund struct {
 	PaymentID transform.Text `json:"payment_id"`
 	Receipt   transform.Text `json:"receipt"`
 	Status    string         `json:"status"`
-	CreatedAt transform.Text `json:"created_at"`
+}
+
+func (r *eventRefund) read(dec *jsontext.Decoder) error {
+	return transform.ReadMembers(dec, transform.Into("id", &r.ID), transform.Into("amount", &r.Amount), transform.Into("currency", &r.Currency),
+		transform.Into("payment_id", &r.PaymentID), transform.Into("receipt", &r.Receipt), transform.Into("status", &r.Status))
+}
+
+// paymentEvents are the payment events: the canonical type and status,
+// and the payment statuses each may carry.
+var paymentEvents = map[string]struct {
+	t       transform.EventType
+	status  transform.Status
+	allowed []string
+}{
+	"payment.captured":   {transform.EventOrderPaid, transform.StatusPaid, []string{"captured"}},
+	"order.paid":         {transform.EventOrderPaid, transform.StatusPaid, []string{"captured"}},
+	"payment_link.paid":  {transform.EventOrderPaid, transform.StatusPaid, []string{"captured"}},
+	"payment.authorized": {transform.EventOrderPending, transform.StatusPending, []string{"authorized", "captured"}},
+	"payment.failed":     {transform.EventOrderFailed, transform.StatusFailed, []string{"failed"}},
 }
 
 // ParseEvent maps a Razorpay webhook body:
@@ -71,7 +117,7 @@ type eventRefund struct {
 //	refund.created|processed|failed|speed_changed   → refund.* by the refund's own status
 func ParseEvent(body []byte, received time.Time) ([]*transform.Event, error) {
 	var env eventEnvelope
-	if err := transform.DecodeEvent(body, &env); err != nil {
+	if err := transform.DecodeEvent(body, env.read); err != nil {
 		return nil, transform.MalformedEvent("", "not a JSON object")
 	}
 	name := env.Event
@@ -92,17 +138,7 @@ func ParseEvent(body []byte, received time.Time) ([]*transform.Event, error) {
 		if pay == nil || pay.ID == "" {
 			return nil, transform.MalformedEvent(name, "no payment entity")
 		}
-		want := map[string]struct {
-			t       transform.EventType
-			status  transform.Status
-			allowed []string
-		}{
-			"payment.captured":   {transform.EventOrderPaid, transform.StatusPaid, []string{"captured"}},
-			"order.paid":         {transform.EventOrderPaid, transform.StatusPaid, []string{"captured"}},
-			"payment_link.paid":  {transform.EventOrderPaid, transform.StatusPaid, []string{"captured"}},
-			"payment.authorized": {transform.EventOrderPending, transform.StatusPending, []string{"authorized", "captured"}},
-			"payment.failed":     {transform.EventOrderFailed, transform.StatusFailed, []string{"failed"}},
-		}[name]
+		want := paymentEvents[name]
 		if !slices.Contains(want.allowed, pay.Status) {
 			return nil, transform.MalformedEvent(name, "payment status %q contradicts the event", transform.Clip(strings.TrimSpace(pay.Status), 32))
 		}
