@@ -231,7 +231,8 @@ func (h *Handler) servePassthrough(w http.ResponseWriter, r *http.Request, next 
 			hdr[k] = v
 		}
 	}
-	putCapture(cw)
+	// respBody is the capture buffer: given back once written.
+	defer putCapture(cw)
 	if gwStatus != http.StatusNoContent && gwStatus != http.StatusNotModified {
 		hdr.Set("Content-Length", strconv.Itoa(len(respBody)))
 	}

@@ -1,6 +1,7 @@
 package paygate
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"net/http"
@@ -203,7 +204,9 @@ func (x *exchange) orderStatus() (*transform.Result, transform.Request, []byte, 
 	if e != nil {
 		return nil, req, nil, e
 	}
-	putCapture(cw) // body is a copy
+	// The body outlives the capture (the refund steps read it again).
+	body = bytes.Clone(body)
+	putCapture(cw)
 	res, e := x.h.gateway.ParseStatus(x.orderID, status, body)
 	if e != nil {
 		return nil, req, nil, e
