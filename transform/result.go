@@ -95,7 +95,7 @@ func (r *Result) SetDetail(name, value string) {
 // JSON encodes the result for the application.
 // The bytes are exactly sized: a recorded answer keeps them for a day.
 func (r *Result) JSON() []byte {
-	var scratch [512]byte
+	var scratch [1024]byte // on the stack: a result with long links still fits
 	return bytes.Clone(r.AppendJSON(scratch[:0]))
 }
 
