@@ -385,10 +385,11 @@ type upstreamBody struct{ bytes.Reader }
 
 func (*upstreamBody) Close() error { return nil }
 
-// upstreamParts is what prepare allocates for one attempt.
+// upstreamParts is what one request handed to next allocates: its body
+// and its header values (prepare uses three, paygate_webhook's forward four).
 type upstreamParts struct {
 	body   upstreamBody
-	values [3]string
+	values [4]string
 }
 
 // roundTrip sends the gateway request through next and returns the gateway's

@@ -750,7 +750,7 @@ func (d *webhookDelivery) forward(ev *transform.Event) (int, error) {
 	// Every gateway header is dropped: the application sees paygate's
 	// headers only.
 	// One allocation holds the body reader and the header values.
-	parts := &webhookForwardParts{values: [4]string{"application/json", strconv.Itoa(len(body)), ev.EventID, ev.VerifiedBy}}
+	parts := &upstreamParts{values: [4]string{"application/json", strconv.Itoa(len(body)), ev.EventID, ev.VerifiedBy}}
 	v := &parts.values
 	hdr := make(http.Header, 5)
 	hdr["Content-Type"] = v[0:1:1]
@@ -779,12 +779,6 @@ func (d *webhookDelivery) forward(ev *transform.Event) (int, error) {
 		return http.StatusOK, nil // the handler wrote nothing: net/http's 200
 	}
 	return cw.status, nil
-}
-
-// webhookForwardParts is what forward allocates for one event.
-type webhookForwardParts struct {
-	body   upstreamBody
-	values [4]string
 }
 
 // unverified answers 401 and records the failed check.

@@ -180,22 +180,7 @@ func FuzzShortestLiteral(f *testing.F) {
 
 // decodeOrderStrict is DecodeOrder without the plain-order scanner: the
 // strict decoder alone reads every body.
-func decodeOrderStrict(body []byte) (*Order, *Error) {
-	if !utf8.Valid(body) {
-		return nil, Invalid("", "request body is not valid UTF-8")
-	}
-	o := new(Order)
-	if err := jsonv2.Unmarshal(body, o, decodeOptions); err != nil {
-		return nil, decodeError(err)
-	}
-	if e := o.checkFoldedNames(); e != nil {
-		return nil, e
-	}
-	if e := o.Validate(); e != nil {
-		return nil, e
-	}
-	return o, nil
-}
+func decodeOrderStrict(body []byte) (*Order, *Error) { return decodeOrder(body, false) }
 
 // FuzzScanOrderEquivalence: every body the plain-order scanner accepts, the
 // strict decoder accepts too and reads as the same order; and DecodeOrder

@@ -62,16 +62,7 @@ func MarshalCompact(v any) ([]byte, error) {
 
 // AppendJSONStringMap writes m as MarshalCompact does: keys in byte order.
 func AppendJSONStringMap(b []byte, m map[string]string) []byte {
-	b = append(b, '{')
-	for i, k := range SortedKeys(m) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = AppendJSONString(b, k)
-		b = append(b, ':')
-		b = AppendJSONString(b, m[k])
-	}
-	return append(b, '}')
+	return appendStringMap(b, m, false)
 }
 
 // AppendMarshalString writes s exactly as json.Marshal does: HTML-escaped
@@ -90,23 +81,7 @@ func AppendMarshalString(b []byte, s string) []byte {
 				i++
 				continue
 			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', canonHex[c>>4], canonHex[c&0xf])
-			}
+			b = appendEscapedByte(append(b, s[start:i]...), c)
 			i++
 			start = i
 			continue
@@ -145,9 +120,22 @@ func appendMarshalField(b []byte, name, value string, omitEmpty bool) []byte {
 	return AppendMarshalString(b, value)
 }
 
-// appendMarshalStringMap writes m as json.Marshal does (keys in byte
-// order); small maps sort their keys on the stack.
+// appendMarshalStringMap writes m as json.Marshal does.
 func appendMarshalStringMap(b []byte, m map[string]string) []byte {
+	return appendStringMap(b, m, true)
+}
+
+// appendStringMap writes m as an object with its keys in byte order, each
+// string as json.Marshal (marshal) or MarshalCompact writes it; small maps
+// sort their keys on the stack. (A flag, not a func value: a string writer
+// passed as a value would move every caller's buffer to the heap.)
+func appendStringMap(b []byte, m map[string]string, marshal bool) []byte {
+	appendString := func(b []byte, s string) []byte {
+		if marshal {
+			return AppendMarshalString(b, s)
+		}
+		return AppendJSONString(b, s)
+	}
 	var arr [8]string
 	keys := arr[:0]
 	for k := range m {
@@ -159,9 +147,31 @@ func appendMarshalStringMap(b []byte, m map[string]string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = AppendMarshalString(b, k)
+		b = appendString(b, k)
 		b = append(b, ':')
-		b = AppendMarshalString(b, m[k])
+		b = appendString(b, m[k])
 	}
 	return append(b, '}')
+}
+
+// appendEscapedByte writes an ASCII byte JSON needs escaped: " and \ with a
+// backslash, \b \f \n \r \t short, any other control character (and < > &
+// when asked to escape them) as \u00XX. json.Marshal and JSON.stringify
+// (transform.CanonicalJSON) escape so.
+func appendEscapedByte(b []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\b':
+		return append(b, '\\', 'b')
+	case '\f':
+		return append(b, '\\', 'f')
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	}
+	return append(b, '\\', 'u', '0', '0', canonHex[c>>4], canonHex[c&0xf])
 }

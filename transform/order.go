@@ -131,11 +131,19 @@ var decodeOptions = jsonv2.JoinOptions(
 
 // DecodeOrder strictly decodes and validates a canonical create request.
 // Every failure is an invalid_request naming the offending field.
-func DecodeOrder(body []byte) (*Order, *Error) {
+func DecodeOrder(body []byte) (*Order, *Error) { return decodeOrder(body, true) }
+
+// decodeOrder is DecodeOrder, with the plain-order scanner tried first or
+// not (the strict decoder alone is the scanner's reference).
+func decodeOrder(body []byte, scan bool) (*Order, *Error) {
 	if !utf8.Valid(body) {
 		return nil, Invalid("", "request body is not valid UTF-8")
 	}
-	o, plain := scanOrder(body)
+	var o *Order
+	plain := false
+	if scan {
+		o, plain = scanOrder(body)
+	}
 	if !plain {
 		o = new(Order)
 		if err := jsonv2.Unmarshal(body, o, decodeOptions); err != nil {

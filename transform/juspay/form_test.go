@@ -1,6 +1,9 @@
 package juspay
 
-import "testing"
+import (
+	"net/url"
+	"testing"
+)
 
 // FuzzCreateForm: the create form's fast path writes exactly the bytes
 // url.Values.Encode writes for the same createRequest, whatever the text.
@@ -24,4 +27,46 @@ func FuzzCreateForm(f *testing.F) {
 			t.Fatalf("got  %s\nwant %s", got, want)
 		}
 	})
+}
+
+// form is the create request as url.Values, the reference appendForm is
+// held to (the form paygate built before appendForm).
+func (r *createRequest) form() url.Values {
+	form := make(url.Values, 16)
+	set := func(key, value string) {
+		if value != "" {
+			form[key] = []string{value}
+		}
+	}
+	set("order_id", r.OrderID)
+	set("amount", r.Amount)
+	set("currency", r.Currency)
+	set("description", r.Description)
+	set("return_url", r.ReturnURL)
+	set("metadata.webhook_url", r.WebhookURL)
+	set("customer_id", r.CustomerID)
+	set("customer_email", r.CustomerEmail)
+	set("customer_phone", r.CustomerPhone)
+	set("first_name", r.FirstName)
+	set("last_name", r.LastName)
+	for i := range r.Addresses {
+		a := &r.Addresses[i]
+		if !a.Sent {
+			continue
+		}
+		for j, value := range [...]string{a.FirstName, a.LastName, a.Line1, a.Line2, a.Line3, a.City, a.State, a.Country, a.PostalCode} {
+			set(addressKeys[i][j], value)
+		}
+	}
+	for i, u := range r.UDF {
+		if u.Key != "" {
+			form[udfKeys[i]] = []string{u.Value}
+		}
+	}
+	if r.GetClientAuthToken {
+		form.Set("options.get_client_auth_token", "true")
+	}
+	set("product_id", r.ProductID)
+	set("gateway_id", r.GatewayID)
+	return form
 }

@@ -98,51 +98,9 @@ func newCreateRequest(o *transform.Order) (createRequest, *transform.Error) {
 	return r, nil
 }
 
-// form is the request as url.Values; its Encode sorts the keys: a stable
-// body.
-func (r *createRequest) form() url.Values {
-	form := make(url.Values, 16)
-	set := func(key, value string) {
-		if value != "" {
-			form[key] = []string{value}
-		}
-	}
-	set("order_id", r.OrderID)
-	set("amount", r.Amount)
-	set("currency", r.Currency)
-	set("description", r.Description)
-	set("return_url", r.ReturnURL)
-	set("metadata.webhook_url", r.WebhookURL)
-	set("customer_id", r.CustomerID)
-	set("customer_email", r.CustomerEmail)
-	set("customer_phone", r.CustomerPhone)
-	set("first_name", r.FirstName)
-	set("last_name", r.LastName)
-	for i := range r.Addresses {
-		a := &r.Addresses[i]
-		if !a.Sent {
-			continue
-		}
-		for j, value := range [...]string{a.FirstName, a.LastName, a.Line1, a.Line2, a.Line3, a.City, a.State, a.Country, a.PostalCode} {
-			set(addressKeys[i][j], value)
-		}
-	}
-	for i, u := range r.UDF {
-		if u.Key != "" {
-			form[udfKeys[i]] = []string{u.Value}
-		}
-	}
-	if r.GetClientAuthToken {
-		form.Set("options.get_client_auth_token", "true")
-	}
-	set("product_id", r.ProductID)
-	set("gateway_id", r.GatewayID)
-	return form
-}
-
-// appendForm writes the bytes form().Encode() gives, without url.Values:
-// the pairs sorted by key on the stack, each escaped as url.QueryEscape
-// does (FuzzCreateForm holds the two equal). It is on every create's path.
+// appendForm writes the create form as url.Values.Encode would (keys
+// sorted, each escaped as url.QueryEscape does; FuzzCreateForm holds it to
+// that), with the pairs on the stack: it is on every create's path.
 func (r *createRequest) appendForm(b []byte) []byte {
 	var arr [48]formPair
 	p := arr[:0]
