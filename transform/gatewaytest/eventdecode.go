@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/paygate/caddy-paygate/transform"
 )
@@ -50,5 +52,33 @@ func WantMalformedEvent(t *testing.T, name string, events []*transform.Event, er
 	var ig *transform.IgnoredEvent
 	if len(events) != 0 || !errors.As(err, &ig) || !ig.Malformed {
 		t.Errorf("%s: got %d events, %v; want a malformed event", name, len(events), err)
+	}
+}
+
+// Edit replaces Old by New, once, in a sample (an alias of a plain struct,
+// so tables may list the three unkeyed).
+type Edit = struct{ Name, Old, New string }
+
+// EditedEvents parses each edit of sample with parse: the malformed ones
+// must be refused as malformed events (WantMalformedEvent), the accepted
+// ones must parse. An Old not in the sample fails the test: the edit would
+// test nothing.
+func EditedEvents(t *testing.T, parse func([]byte, time.Time) ([]*transform.Event, error), sample string, malformed, accepted []Edit) {
+	t.Helper()
+	edit := func(e Edit) []byte {
+		body := strings.Replace(sample, e.Old, e.New, 1)
+		if body == sample {
+			t.Fatalf("%s: %q not in the sample", e.Name, e.Old)
+		}
+		return []byte(body)
+	}
+	for _, e := range malformed {
+		events, err := parse(edit(e), EventReceived)
+		WantMalformedEvent(t, e.Name, events, err)
+	}
+	for _, e := range accepted {
+		if _, err := parse(edit(e), EventReceived); err != nil {
+			t.Errorf("%s: %v", e.Name, err)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package juspay
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/paygate/caddy-paygate/transform"
@@ -20,39 +19,26 @@ func TestJuspayAmbiguousEvent(t *testing.T) {
 			t.Fatalf("the plain %s event: %v", name, err)
 		}
 	}
-	for _, c := range []struct{ name, body, old, new string }{
-		{"amount twice", succeeded, `"amount": 1,`, `"amount": 1000, "amount": 1,`},
-		{"amount in another case", succeeded, `"amount": 1,`, `"amount": 1, "AMOUNT": 1000,`},
-		{"order id twice", succeeded, `"order_id": "sample_ord_200",`, `"order_id": "other", "order_id": "sample_ord_200",`},
-		{"order id in another case", succeeded, `"order_id": "sample_ord_200",`, `"Order_Id": "other", "order_id": "sample_ord_200",`},
-		{"currency twice", succeeded, `"currency": "INR",`, `"currency": "USD", "currency": "INR",`},
-		{"order twice", succeeded, `"content": {`, `"content": {"order": {"order_id": "other", "status": "CHARGED", "amount": 5, "currency": "INR"},`},
-		{"event name twice", succeeded, `"event_name": "ORDER_SUCCEEDED",`, `"event_name": "ORDER_FAILED", "event_name": "ORDER_SUCCEEDED",`},
-		{"refund amount twice", refunded, `"amount": 5,`, `"amount": 8, "amount": 5,`},
-		{"refund id twice", refunded, `"unique_request_id": "erf_b0c764a743c4221b",`, `"unique_request_id": "a", "unique_request_id": "erf_b0c764a743c4221b",`},
-		{"refunds twice", refunded, `"refunds": [`, `"refunds": [], "refunds": [`},
-	} {
-		body := strings.Replace(c.body, c.old, c.new, 1)
-		if body == c.body {
-			t.Fatalf("%s: %q not in the sample", c.name, c.old)
-		}
-		events, err := ParseEvent([]byte(body), gatewaytest.EventReceived)
-		gatewaytest.WantMalformedEvent(t, c.name, events, err)
-	}
-	// A null beside the one value of a string member is no second value,
-	// and members paygate does not read may repeat.
-	for _, c := range []struct{ name, old, new string }{
-		{"currency null then INR", `"currency": "INR",`, `"currency": null, "currency": "INR",`},
-		{"merchant_id twice", `"merchant_id": "ms",`, `"merchant_id": "a", "merchant_id": "ms",`},
-	} {
-		body := strings.Replace(succeeded, c.old, c.new, 1)
-		if body == succeeded {
-			t.Fatalf("%s: %q not in the sample", c.name, c.old)
-		}
-		if _, err := ParseEvent([]byte(body), gatewaytest.EventReceived); err != nil {
-			t.Errorf("%s: %v", c.name, err)
-		}
-	}
+	gatewaytest.EditedEvents(t, ParseEvent, refunded, []gatewaytest.Edit{
+		{"refund amount twice", `"amount": 5,`, `"amount": 8, "amount": 5,`},
+		{"refund id twice", `"unique_request_id": "erf_b0c764a743c4221b",`, `"unique_request_id": "a", "unique_request_id": "erf_b0c764a743c4221b",`},
+		{"refunds twice", `"refunds": [`, `"refunds": [], "refunds": [`},
+	}, nil)
+	gatewaytest.EditedEvents(t, ParseEvent, succeeded, []gatewaytest.Edit{
+		{"amount twice", `"amount": 1,`, `"amount": 1000, "amount": 1,`},
+		{"amount in another case", `"amount": 1,`, `"amount": 1, "AMOUNT": 1000,`},
+		{"order id twice", `"order_id": "sample_ord_200",`, `"order_id": "other", "order_id": "sample_ord_200",`},
+		{"order id in another case", `"order_id": "sample_ord_200",`, `"Order_Id": "other", "order_id": "sample_ord_200",`},
+		{"currency twice", `"currency": "INR",`, `"currency": "USD", "currency": "INR",`},
+		{"order twice", `"content": {`, `"content": {"order": {"order_id": "other", "status": "CHARGED", "amount": 5, "currency": "INR"},`},
+		{"event name twice", `"event_name": "ORDER_SUCCEEDED",`, `"event_name": "ORDER_FAILED", "event_name": "ORDER_SUCCEEDED",`},
+	},
+		// A null beside the one value of a string member is no second value,
+		// and members paygate does not read may repeat.
+		[]gatewaytest.Edit{
+			{"currency null then INR", `"currency": "INR",`, `"currency": null, "currency": "INR",`},
+			{"merchant_id twice", `"merchant_id": "ms",`, `"merchant_id": "a", "merchant_id": "ms",`},
+		})
 }
 
 // v1EventEnvelope and the types below are how paygate read Juspay

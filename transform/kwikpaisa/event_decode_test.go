@@ -1,7 +1,6 @@
 package kwikpaisa
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/paygate/caddy-paygate/transform"
@@ -17,7 +16,7 @@ func TestKwikPaisaAmbiguousEvent(t *testing.T) {
 	if _, err := ParseEvent([]byte(success), gatewaytest.EventReceived); err != nil {
 		t.Fatalf("the plain event: %v", err)
 	}
-	for _, c := range []struct{ name, old, new string }{
+	gatewaytest.EditedEvents(t, ParseEvent, success, []gatewaytest.Edit{
 		{"amount twice", `"amount": "105.00",`, `"amount": "1.00", "amount": "105.00",`},
 		{"amount in another case", `"amount": "105.00",`, `"amount": "105.00", "Amount": "1.00",`},
 		{"order amount beside amount, twice", `"amount": "105.00",`, `"amount": "105.00", "order_amount": "1.00", "order_amount": "2.00",`},
@@ -26,28 +25,13 @@ func TestKwikPaisaAmbiguousEvent(t *testing.T) {
 		{"currency twice", `"currency": "INR",`, `"currency": "USD", "currency": "INR",`},
 		{"data twice", `"data": {`, `"data": {"order_id": "OTHER1", "amount": "1.00", "currency": "INR"}, "data": {`},
 		{"event twice", `"event": "payment.success",`, `"event": "payment.failed", "event": "payment.success",`},
-	} {
-		body := strings.Replace(success, c.old, c.new, 1)
-		if body == success {
-			t.Fatalf("%s: %q not in the sample", c.name, c.old)
-		}
-		events, err := ParseEvent([]byte(body), gatewaytest.EventReceived)
-		gatewaytest.WantMalformedEvent(t, c.name, events, err)
-	}
-	// A null beside the one value of a string member is no second value,
-	// and members paygate does not read may repeat.
-	for _, c := range []struct{ name, old, new string }{
-		{"status null then PAID", `"status": "PAID"`, `"status": null, "status": "PAID"`},
-		{"payment_mode twice", `"currency": "INR",`, `"currency": "INR", "payment_mode": "UPI", "payment_mode": "CARD",`},
-	} {
-		body := strings.Replace(success, c.old, c.new, 1)
-		if body == success {
-			t.Fatalf("%s: %q not in the sample", c.name, c.old)
-		}
-		if _, err := ParseEvent([]byte(body), gatewaytest.EventReceived); err != nil {
-			t.Errorf("%s: %v", c.name, err)
-		}
-	}
+	},
+		// A null beside the one value of a string member is no second value,
+		// and members paygate does not read may repeat.
+		[]gatewaytest.Edit{
+			{"status null then PAID", `"status": "PAID"`, `"status": null, "status": "PAID"`},
+			{"payment_mode twice", `"currency": "INR",`, `"currency": "INR", "payment_mode": "UPI", "payment_mode": "CARD",`},
+		})
 }
 
 // v1EventEnvelope is how paygate read KwikPaisa webhooks with
